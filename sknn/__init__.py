@@ -1,0 +1,13 @@
+"""sknn: scikit-learn estimators for classic neural networks, trained with PyTorch."""
+
+from ._base import TrainingDivergedWarning
+from ._mlp import MLPClassifier, MLPRegressor
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "MLPClassifier",
+    "MLPRegressor",
+    "TrainingDivergedWarning",
+    "__version__",
+]

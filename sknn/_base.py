@@ -1,0 +1,739 @@
+"""The shared base of every sknn estimator.
+
+:class:`BaseNeuralEstimator` owns what all estimators have in common: parameter
+and input validation, the device, seeding, the training loop (through the skorch
+engine in :mod:`sknn._engine`), scikit-learn's stopping rules, early stopping that
+restores the best weights, divergence and Ctrl-C handling, history attributes,
+batched prediction and pickling. A subclass says only what is particular to it
+through a handful of hooks: ``_build_module``, ``_loss_name``, ``_encode_y``,
+``_validation_score`` and ``_output``.
+"""
+
+import copy
+import warnings
+from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import (
+    check_classification_targets,
+    type_of_target,
+    unique_labels,
+)
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from ._engine import EpochHook, TensorBatches, fit_lbfgs, make_engine
+from .modules import SampleLoss
+from .utils._compat import (
+    Interval,
+    Options,
+    StrOptions,
+    _check_sample_weight,
+    _fit_context,
+    validate_data,
+)
+from .utils._torch import resolve_device, seed_sequence, torch_rng_scope
+
+__all__ = [
+    "BaseNeuralEstimator",
+    "NeuralClassifierMixin",
+    "NeuralRegressorMixin",
+    "TrainingDivergedWarning",
+]
+
+
+class TrainingDivergedWarning(UserWarning):
+    """Warning raised when the training loss became NaN or infinite.
+
+    The estimator keeps the last weights for which the loss was finite.
+    """
+
+
+class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
+    """Base class for sknn estimators. Not to be used directly."""
+
+    _parameter_constraints: dict = {
+        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "device": [str, torch.device],
+    }
+
+    #: Rows per forward pass in predict/transform; bounds prediction memory.
+    _predict_batch_size = 4096
+
+    @abstractmethod
+    def __init__(self):
+        pass
+
+    # ------------------------------------------------------------------ hooks
+    @abstractmethod
+    def _build_module(self, n_features, n_outputs, generator):
+        """Return a new ``nn.Module`` mapping rows to ``n_outputs`` raw outputs."""
+
+    @abstractmethod
+    def _loss_name(self):
+        """Return the key of :data:`sknn.modules.LOSSES` to train with."""
+
+    @abstractmethod
+    def _encode_y(self, y, *, first_call, incremental, classes=None):
+        """Validate ``y`` and return ``(y_train, n_outputs)``.
+
+        ``y_train`` is a NumPy array: int64 class indices or float32 targets.
+        """
+
+    @abstractmethod
+    def _validation_score(self, X, y, sample_weight):
+        """Score on held-out data for early stopping (higher is better)."""
+
+    def _check_params(self):
+        """Cross-parameter checks; subclasses extend it."""
+
+    def _prepare_X(self, X):
+        """Turn validated rows into what the module takes (identity for MLPs)."""
+        return X
+
+    def _sample_weight_multiplier(self, y):
+        """Extra per-sample weights (e.g. from ``class_weight``); None for none."""
+        return None
+
+    # ------------------------------------------------------------- validation
+    def _validate_X(self, X, reset):
+        return validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=np.float32,
+            reset=reset,
+        )
+
+    def _validate_Xy(self, X, y, reset):
+        return validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            dtype=np.float32,
+            multi_output=True,
+            y_numeric=not hasattr(self, "_label_binarizer_cls"),
+            reset=reset,
+        )
+
+    @property
+    def _device(self):
+        return torch.device(self._engine.device)
+
+    def _is_fitted(self):
+        return hasattr(self, "_engine")
+
+    # ---------------------------------------------------------------- fitting
+    # ``_fit_context`` validates ``_parameter_constraints`` once per public call.
+    @_fit_context(prefer_skip_nested_validation=True)
+    def _fit_with_context(self, X, y, sample_weight=None):
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def _partial_fit_with_context(self, X, y, sample_weight=None, classes=None):
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def _fit(self, X, y, sample_weight=None, *, incremental=False, classes=None):
+        first_call = not self._is_fitted() or (not self.warm_start and not incremental)
+        self._check_params()
+        if self.early_stopping and incremental:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        X, y = self._validate_Xy(X, y, reset=first_call)
+        if X.shape[0] == 0:
+            raise ValueError("Found array with 0 sample(s) while a minimum of 1 is required.")
+        y, n_outputs = self._encode_y(
+            y, first_call=first_call, incremental=incremental, classes=classes
+        )
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+            if not np.all(np.isfinite(sample_weight)) or np.any(sample_weight < 0):
+                raise ValueError("sample_weight must be finite and non-negative.")
+        multiplier = self._sample_weight_multiplier(y)
+        if multiplier is not None:
+            sample_weight = multiplier if sample_weight is None else sample_weight * multiplier
+        if sample_weight is not None and not sample_weight.sum() > 0:
+            raise ValueError("sample_weight must have a positive sum.")
+
+        device = resolve_device(self.device)
+        if first_call:
+            self._rng = seed_sequence(self.random_state)
+        seed = int(self._rng.randint(np.iinfo(np.int32).max))
+        X = self._prepare_X(X)
+
+        with torch_rng_scope(seed, device):
+            if first_call or self._device != device:
+                self._initialize(X.shape[1:], n_outputs, seed, device)
+            if self.solver == "lbfgs":
+                self._fit_lbfgs(X, y, sample_weight)
+            else:
+                self._fit_stochastic(X, y, sample_weight, seed, incremental, first_call)
+        self.module_.eval()
+        return self
+
+    def _initialize(self, in_shape, n_outputs, seed, device):
+        generator = torch.Generator().manual_seed(seed)
+        # Layers' own default initialisation draws from the global RNG; fork it
+        # so that building the module never changes the caller's RNG state.
+        with torch.random.fork_rng(devices=[]):
+            n_features = in_shape[0] if len(in_shape) == 1 else tuple(in_shape)
+            module = self._build_module(n_features, n_outputs, generator)
+        module.to(device)
+        self.n_outputs_ = n_outputs
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.loss_curve_ = []
+        self._no_improvement_count = 0
+        if self.early_stopping:
+            self.validation_scores_ = []
+            self.best_validation_score_ = -np.inf
+            self.best_loss_ = None
+        else:
+            self.best_loss_ = np.inf
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+        solver = "adam" if self.solver == "lbfgs" else self.solver
+        self._engine = make_engine(
+            module,
+            SampleLoss(self._loss_name()),
+            solver,
+            self.get_params(deep=False),
+            device,
+            callbacks=[("sknn_epoch", EpochHook(self._end_epoch))],
+            alpha=self.alpha,
+        )
+
+    @property
+    def module_(self):
+        """The fitted ``torch.nn.Module`` (outputs raw scores / logits)."""
+        try:
+            return self._engine.module_
+        except AttributeError:
+            raise AttributeError("module_ is only available after fit") from None
+
+    @property
+    def history_(self):
+        """skorch ``History`` of the training epochs (one dict per epoch)."""
+        try:
+            return self._engine.history_
+        except AttributeError:
+            raise AttributeError("history_ is only available after fit") from None
+
+    def _to_device(self, X, y, sample_weight, device):
+        Xt = X if sp.issparse(X) else torch.from_numpy(np.ascontiguousarray(X)).to(device)
+        yt = torch.from_numpy(np.ascontiguousarray(y)).to(device)
+        wt = None
+        if sample_weight is not None:
+            wt = torch.as_tensor(sample_weight, dtype=torch.float32).to(device)
+        return Xt, yt, wt
+
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        if self.batch_size > n_samples:
+            warnings.warn(
+                "Got `batch_size` less than 1 or larger than sample size. It is going "
+                "to be clipped"
+            )
+        return int(np.clip(self.batch_size, 1, n_samples))
+
+    def _fit_lbfgs(self, X, y, sample_weight):
+        device = self._device
+        if sp.issparse(X):
+            X = X.toarray()
+        Xt, yt, wt = self._to_device(X, y, sample_weight, device)
+        module = self.module_
+        backup = copy.deepcopy(module.state_dict())
+        result = fit_lbfgs(
+            module,
+            self._engine.criterion_,
+            Xt,
+            yt,
+            wt,
+            self.alpha,
+            self.max_iter,
+            self.max_fun,
+            self.tol,
+            self.verbose,
+        )
+        if not self._all_finite(module) or not np.isfinite(result.fun):
+            module.load_state_dict(backup)
+            warnings.warn(
+                "L-BFGS diverged (non-finite loss or weights); the initial weights were "
+                "kept. Scale the inputs or increase alpha.",
+                TrainingDivergedWarning,
+            )
+        self.n_iter_ = int(result.nit)
+        self.loss_ = float(result.fun)
+        if result.status == 1 or self.n_iter_ >= self.max_iter:
+            warnings.warn(
+                f"lbfgs failed to converge after {self.n_iter_} iteration(s) "
+                f"(status={result.status}): {result.message}. Increase the number of "
+                "iterations (max_iter) or scale the data.",
+                ConvergenceWarning,
+            )
+
+    @staticmethod
+    def _all_finite(module):
+        return all(bool(torch.isfinite(p).all()) for p in module.parameters())
+
+    def _fit_stochastic(self, X, y, sample_weight, seed, incremental, first_call):
+        engine = self._engine
+        device = self._device
+        if not incremental and not first_call:
+            engine.initialize_optimizer()  # warm_start: new optimizer, as sklearn
+        X_val = y_val = w_val = None
+        if self.early_stopping:
+            stratify = y if (getattr(self, "_stratify", False) and y.ndim == 1) else None
+            arrays = [X, y] + ([sample_weight] if sample_weight is not None else [])
+            parts = train_test_split(
+                *arrays,
+                random_state=seed,
+                test_size=self.validation_fraction,
+                stratify=stratify,
+            )
+            X, X_val, y, y_val = parts[:4]
+            if sample_weight is not None:
+                sample_weight, w_val = parts[4:]
+            if X_val.shape[0] < 2:
+                raise ValueError(
+                    "The validation set is too small. Increase 'validation_fraction' "
+                    "or the size of your dataset."
+                )
+        n_samples = X.shape[0]
+        Xt, yt, _ = self._to_device(X, y, None, device)
+        batches = TensorBatches(
+            Xt,
+            yt,
+            sample_weight,
+            self._batch_size(n_samples),
+            self.shuffle,
+            torch.Generator().manual_seed(seed + 1),
+            device,
+        )
+        module = self.module_
+        self._good_state = [t.detach().clone() for t in module.state_dict().values()]
+        self._best_state = None
+        self._run = dict(
+            batches=batches,
+            val=(X_val, y_val, w_val),
+            n_samples=n_samples,
+            incremental=incremental,
+            diverged=False,
+            converged=False,
+        )
+        self.n_iter_ = 0
+        interrupted = False
+        engine.notify("on_train_begin", X=X, y=y)
+        try:
+            engine.fit_loop(batches, epochs=1 if incremental else self.max_iter)
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            engine.notify("on_train_end", X=X, y=y)
+        run = self._run
+        if run["diverged"]:
+            self._load_state(self._good_state)
+            engine.initialize_optimizer()
+            warnings.warn(
+                f"Training diverged at epoch {self.n_iter_ + 1} (loss is NaN or inf); "
+                f"stopped and kept the weights of epoch {self.n_iter_}. Lower "
+                "learning_rate_init, scale the inputs or increase alpha.",
+                TrainingDivergedWarning,
+            )
+        if interrupted:
+            msg = "Training interrupted by user"
+            if self.early_stopping and self._best_state is not None:
+                msg += "; the best weights so far were restored"
+            warnings.warn(f"{msg} (after {self.n_iter_} epoch(s)); the model is usable.")
+        if self.early_stopping and self._best_state is not None:
+            self._load_state(self._best_state)
+        if (
+            not incremental
+            and not interrupted
+            and not run["diverged"]
+            and not run["converged"]
+            and self.n_iter_ == self.max_iter
+        ):
+            warnings.warn(
+                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and "
+                "the optimization hasn't converged yet.",
+                ConvergenceWarning,
+            )
+        del self._good_state, self._best_state, self._run
+
+    def _load_state(self, tensors):
+        module = self.module_
+        state = module.state_dict()
+        with torch.no_grad():
+            for dst, src in zip(state.values(), tensors):
+                dst.copy_(src)
+
+    def _l2_term(self):
+        if not self.alpha:
+            return 0.0
+        with torch.no_grad():
+            sq = sum(float(p.square().sum()) for p in self.module_.parameters() if p.ndim >= 2)
+        return 0.5 * self.alpha * sq
+
+    def _end_epoch(self, engine):
+        """scikit-learn's end-of-epoch logic; returns True to stop training."""
+        run = self._run
+        batches = run["batches"]
+        module = self.module_
+        loss = engine.history[-1, "train_loss"]
+        if not np.isfinite(loss) or not self._all_finite(module):
+            run["diverged"] = True
+            return True
+        for dst, src in zip(self._good_state, module.state_dict().values()):
+            dst.copy_(src)
+        loss += self._l2_term() * batches.penalty_factor
+        self.n_iter_ += 1
+        self.t_ += run["n_samples"]
+        self.loss_ = loss
+        self.loss_curve_.append(loss)
+        engine.history.record("loss", loss)
+        if self.verbose:
+            print(f"Iteration {self.n_iter_}, loss = {loss:.8f}")
+
+        if self.early_stopping:
+            module.eval()
+            score = float(self._validation_score(*run["val"]))
+            self.validation_scores_.append(score)
+            engine.history.record("validation_score", score)
+            if self.verbose:
+                print(f"Validation score: {score:f}")
+            if score < self.best_validation_score_ + self.tol:
+                self._no_improvement_count += 1
+            else:
+                self._no_improvement_count = 0
+            if score > self.best_validation_score_:
+                self.best_validation_score_ = score
+                self._best_state = [t.detach().clone() for t in module.state_dict().values()]
+        else:
+            if loss > self.best_loss_ - self.tol:
+                self._no_improvement_count += 1
+            else:
+                self._no_improvement_count = 0
+            if loss < self.best_loss_:
+                self.best_loss_ = loss
+
+        optimizer = engine.optimizer_
+        lr = optimizer.param_groups[0]["lr"]
+        if self.solver == "sgd" and self.learning_rate == "invscaling":
+            lr = self.learning_rate_init / (self.t_ + 1) ** self.power_t
+            self._set_lr(lr)
+        engine.history.record("lr", lr)
+
+        if self._no_improvement_count > self.n_iter_no_change:
+            what = "Validation score" if self.early_stopping else "Training loss"
+            msg = (
+                f"{what} did not improve more than tol={self.tol:f} for "
+                f"{self.n_iter_no_change} consecutive epochs."
+            )
+            if self.solver == "sgd" and self.learning_rate == "adaptive" and lr > 1e-6:
+                self._set_lr(lr / 5.0)
+                self._no_improvement_count = 0
+                if self.verbose:
+                    print(f"{msg} Setting learning rate to {lr / 5.0:f}")
+            else:
+                if self.verbose:
+                    print(f"{msg} Stopping.")
+                run["converged"] = True
+                return True
+        return False
+
+    def _set_lr(self, lr):
+        for group in self._engine.optimizer_.param_groups:
+            group["lr"] = lr
+
+    # ------------------------------------------------------------- prediction
+    def _forward(self, X):
+        """Raw module outputs for validated ``X`` as a float32 NumPy array."""
+        module = self.module_
+        device = self._device
+        module.eval()
+        X = self._prepare_X(X)
+        n = X.shape[0]
+        step = self._predict_batch_size
+        outs = []
+        with torch.inference_mode():
+            for start in range(0, n, step):
+                chunk = X[start : start + step]
+                if sp.issparse(chunk):
+                    chunk = chunk.toarray()
+                xb = torch.from_numpy(np.ascontiguousarray(chunk)).to(device)
+                outs.append(self._output(module(xb)).cpu().numpy())
+        if not outs:
+            raise ValueError("Found array with 0 sample(s) while a minimum of 1 is required.")
+        return outs[0] if len(outs) == 1 else np.concatenate(outs)
+
+    def _output(self, raw):
+        """Map raw module outputs to what prediction uses (identity by default)."""
+        return raw
+
+    def _validate_predict_X(self, X):
+        check_is_fitted(self)
+        # Fast path for the common case (a dense float array with the right width,
+        # fitted without feature names): the same checks as validate_data, without
+        # its overhead, so single-row prediction is cheap.
+        if (
+            type(X) is np.ndarray
+            and X.dtype in (np.float32, np.float64)
+            and X.ndim == 2
+            and X.shape[0] > 0
+            and not hasattr(self, "feature_names_in_")
+            and X.shape[1] == self.n_features_in_
+        ):
+            if not np.isfinite(X).all():
+                raise ValueError("Input X contains NaN or infinity.")
+            return X.astype(np.float32, copy=False)
+        return self._validate_X(X, reset=False)
+
+    # ------------------------------------------------------------- persistence
+    def __getstate__(self):
+        state = super().__getstate__()
+        for key in ("_good_state", "_best_state", "_run"):
+            state.pop(key, None)
+        return state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.non_deterministic = False
+        return tags
+
+
+class NeuralClassifierMixin(ClassifierMixin):
+    """Label encoding, ``predict``/``predict_proba`` and ``class_weight``.
+
+    Binary and multilabel targets use one logistic output per label (as
+    scikit-learn's MLP does), multiclass targets a softmax over the classes.
+    Any label type works: strings, booleans, non-contiguous integers.
+    """
+
+    _stratify = True
+    _label_binarizer_cls = LabelBinarizer
+
+    def _encode_y(self, y, *, first_call, incremental, classes=None):
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        if incremental and not hasattr(self, "classes_") and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        if first_call and not (incremental and hasattr(self, "classes_")):
+            lb = self._label_binarizer_cls()
+            if incremental and type_of_target(y).startswith("multilabel"):
+                lb.fit(y)
+            elif incremental:
+                lb.fit(np.asarray(classes))
+            else:
+                lb.fit(y)
+            if len(lb.classes_) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes in the "
+                    f"data, but the data contains only one class: {lb.classes_[0]!r}."
+                )
+            self._label_binarizer = lb
+            self.classes_ = lb.classes_
+        else:
+            seen = unique_labels(y)
+            if self.warm_start and not incremental:
+                if set(seen) != set(self.classes_):
+                    raise ValueError(
+                        "warm_start can only be used where `y` has the same classes as "
+                        f"in the previous call to fit. Previously got {self.classes_}, "
+                        f"`y` has {seen}"
+                    )
+            elif len(np.setdiff1d(seen, self.classes_, assume_unique=True)):
+                raise ValueError(
+                    f"`y` has classes not in `self.classes_`. `self.classes_` has "
+                    f"{self.classes_}. 'y' has {seen}."
+                )
+        lb = self._label_binarizer
+        if lb.y_type_ == "multiclass":
+            self.out_activation_ = "softmax"
+            codes = np.searchsorted(self.classes_, y).astype(np.int64)
+            return codes, len(self.classes_)
+        self.out_activation_ = "logistic"
+        Y = lb.transform(y).astype(np.float32)
+        return Y, Y.shape[1]
+
+    def _loss_name(self):
+        if self._label_binarizer.y_type_ == "multiclass":
+            return "cross_entropy"
+        return "binary_log_loss"
+
+    def _sample_weight_multiplier(self, y):
+        class_weight = getattr(self, "class_weight", None)
+        if class_weight is None:
+            return None
+        if y.ndim == 2 and y.shape[1] > 1:
+            raise ValueError("class_weight is not supported for multilabel targets.")
+        codes = y if y.ndim == 1 else y[:, 0].astype(np.int64)
+        if isinstance(class_weight, dict):
+            unknown = set(class_weight) - set(self.classes_.tolist())
+            if unknown:
+                raise ValueError(
+                    f"class_weight has labels {sorted(unknown, key=str)} that are not in "
+                    f"classes_ {self.classes_.tolist()}."
+                )
+        weights = compute_class_weight(
+            class_weight, classes=np.arange(len(self.classes_)), y=codes
+        ) if class_weight == "balanced" else np.array(
+            [class_weight.get(c, 1.0) for c in self.classes_.tolist()], dtype=np.float64
+        )
+        return weights[codes].astype(np.float64)
+
+    def _output(self, raw):
+        if self.out_activation_ == "softmax":
+            return torch.softmax(raw, dim=1)
+        return torch.sigmoid(raw)
+
+    def _validation_score(self, X, y, sample_weight):
+        return accuracy_score(y, self._predict_codes(X), sample_weight=sample_weight)
+
+    def _predict_codes(self, X):
+        """Predictions in the encoded space used for training (indices / indicators)."""
+        proba = self._forward(X)
+        if self.out_activation_ == "softmax":
+            return proba.argmax(axis=1)
+        return (proba > 0.5).astype(np.float32)
+
+    def predict(self, X):
+        """Predict class labels for samples in X.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The predicted classes (an indicator matrix for multilabel targets).
+        """
+        X = self._validate_predict_X(X)
+        codes = self._predict_codes(X)
+        if self.out_activation_ == "softmax":
+            return self.classes_[codes]
+        if self._label_binarizer.y_type_ == "binary":
+            return self.classes_[codes[:, 0].astype(np.int64)]
+        return self._label_binarizer.inverse_transform(codes)
+
+    def predict_proba(self, X):
+        """Probability estimates.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Class probabilities in the order of ``classes_``. Binary problems give
+            two columns; multilabel problems one independent probability per label.
+        """
+        X = self._validate_predict_X(X)
+        proba = self._forward(X).astype(np.float64)
+        if self._label_binarizer.y_type_ == "binary":
+            proba = np.hstack([1.0 - proba, proba])
+        return proba
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+class NeuralRegressorMixin(RegressorMixin):
+    """Targets, output activation and ``predict`` for regressors."""
+
+    _stratify = False
+
+    def _encode_y(self, y, *, first_call, incremental, classes=None):
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if self._loss_name() == "poisson" and np.any(y < 0):
+            raise ValueError("Some value(s) of y are negative which is not allowed for Poisson regression.")
+        if first_call:
+            self._y_1d = y.ndim == 1
+        y = y.reshape(len(y), -1).astype(np.float32)
+        if not first_call and y.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {y.shape[1]} output(s) but the model was fitted with "
+                f"{self.n_outputs_}."
+            )
+        self.out_activation_ = "exp" if self._loss_name() == "poisson" else "identity"
+        return y, y.shape[1]
+
+    def _output(self, raw):
+        return torch.exp(raw) if self.out_activation_ == "exp" else raw
+
+    def _validation_score(self, X, y, sample_weight):
+        return r2_score(y, self._forward(X), sample_weight=sample_weight)
+
+    def predict(self, X):
+        """Predict using the network.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The predicted values.
+        """
+        X = self._validate_predict_X(X)
+        out = self._forward(X).astype(np.float64)
+        return out.ravel() if self._y_1d else out

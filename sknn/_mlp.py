@@ -1,0 +1,521 @@
+"""Multi-layer perceptrons: drop-in replacements for scikit-learn's MLPs."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils.metaestimators import available_if
+
+from ._base import BaseNeuralEstimator, NeuralClassifierMixin, NeuralRegressorMixin
+from .modules import ACTIVATIONS, WEIGHT_INITS, MLPModule
+from .utils._compat import Interval, StrOptions
+
+__all__ = ["MLPClassifier", "MLPRegressor"]
+
+
+class _BaseMLP(BaseNeuralEstimator):
+    """What MLPClassifier and MLPRegressor share: the architecture parameters."""
+
+    _parameter_constraints: dict = {
+        **BaseNeuralEstimator._parameter_constraints,
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "batch_norm": ["boolean"],
+        "weight_init": [StrOptions(set(WEIGHT_INITS))],
+    }
+
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        if not hasattr(sizes, "__iter__"):
+            sizes = [sizes]
+        sizes = list(sizes)
+        for s in sizes:
+            if isinstance(s, (bool, np.bool_)) or not isinstance(s, (Integral, np.integer)) or s <= 0:
+                raise ValueError(
+                    "hidden_layer_sizes must be > 0 integers, got "
+                    f"{self.hidden_layer_sizes!r}."
+                )
+        return sizes
+
+    def _check_params(self):
+        self._hidden_sizes()
+
+    def _build_module(self, n_features, n_outputs, generator):
+        return MLPModule(
+            n_features,
+            self._hidden_sizes(),
+            n_outputs,
+            activation=self.activation,
+            dropout=self.dropout,
+            batch_norm=self.batch_norm,
+            weight_init=self.weight_init,
+            generator=generator,
+        )
+
+    @property
+    def n_layers_(self):
+        """Number of layers, input and output layers included."""
+        return len(self.module_.linears) + 1
+
+    @property
+    def coefs_(self):
+        """list of ndarray: weight matrix ``(fan_in, fan_out)`` of each layer."""
+        return [lin.weight.detach().cpu().numpy().T.copy() for lin in self.module_.linears]
+
+    @property
+    def intercepts_(self):
+        """list of ndarray: bias vector of each layer."""
+        return [lin.bias.detach().cpu().numpy().copy() for lin in self.module_.linears]
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data matrix X and target(s) y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values (class labels in classification, real numbers in
+            regression).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights. The loss is the weighted mean over each batch and the
+            L2 penalty is divided by the batch's total weight, as in scikit-learn.
+
+        Returns
+        -------
+        self : object
+            Returns a trained MLP model.
+        """
+        return self._fit_with_context(X, y, sample_weight)
+
+    def _check_solver(self):
+        if self.solver not in ("sgd", "adam"):
+            raise AttributeError(
+                f"partial_fit is only available for stochastic optimizers. "
+                f"{self.solver} is not stochastic."
+            )
+        return True
+
+
+_MLP_PARAMS_DOC = """
+    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+        The ith element represents the number of neurons in the ith hidden layer.
+
+    activation : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu', 'elu', \
+'selu', 'gelu', 'silu', 'softplus'}, default='relu'
+        Activation function for the hidden layers. The first four are
+        scikit-learn's; the others are torch's layers of the same name.
+
+    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
+        The solver for weight optimization: 'lbfgs' runs SciPy's L-BFGS-B on the
+        full batch (as scikit-learn does); 'sgd' is torch's SGD with momentum;
+        'adam' is torch's (fused, where available) Adam.
+
+    alpha : float, default=0.0001
+        Strength of the L2 regularization term, divided by the sample size (the
+        batch's total sample weight) when added to the loss, as in scikit-learn.
+        Applied to weight matrices only, not to biases.
+
+    batch_size : int, default='auto'
+        Size of minibatches for stochastic optimizers; ``'auto'`` means
+        ``min(200, n_samples)``.
+
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Learning rate schedule, only used when ``solver='sgd'``.
+
+    learning_rate_init : float, default=0.001
+        The initial learning rate.
+
+    power_t : float, default=0.5
+        Exponent of the inverse scaling schedule.
+
+    max_iter : int, default=200
+        Maximum number of epochs (stochastic solvers) or iterations ('lbfgs').
+
+    shuffle : bool, default=True
+        Whether to shuffle samples in each epoch.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, the validation split, batch shuffling and
+        dropout. With an int, the same seed gives identical predictions on CPU.
+        torch's and NumPy's global random states are never changed or consumed.
+
+    tol : float, default=1e-4
+        Tolerance for the optimization (see ``n_iter_no_change``).
+
+    verbose : bool, default=False
+        Whether to print progress messages to stdout.
+
+    warm_start : bool, default=False
+        Reuse the previous solution as initialization when calling fit.
+
+    momentum : float, default=0.9
+        Momentum for 'sgd'.
+
+    nesterovs_momentum : bool, default=True
+        Whether to use Nesterov's momentum with 'sgd' and ``momentum > 0``.
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data, stop when its score
+        has not improved by at least ``tol`` for ``n_iter_no_change`` epochs, and
+        restore the weights with the best validation score.
+
+    validation_fraction : float, default=0.1
+        Proportion of training data set aside for early stopping.
+
+    beta_1 : float, default=0.9
+        Adam's first-moment decay.
+
+    beta_2 : float, default=0.999
+        Adam's second-moment decay.
+
+    epsilon : float, default=1e-8
+        Adam's numerical-stability term.
+
+    n_iter_no_change : int, default=10
+        Maximum number of epochs without an improvement of ``tol``.
+
+    max_fun : int, default=15000
+        Maximum number of loss function calls, only for ``solver='lbfgs'``.
+
+    dropout : float, default=0.0
+        Dropout probability after each hidden activation (not in scikit-learn).
+
+    batch_norm : bool, default=False
+        Batch normalization before each hidden activation (not in scikit-learn).
+
+    weight_init : {'glorot_uniform', 'glorot_normal', 'he_uniform', \
+'he_normal'}, default='glorot_uniform'
+        Initialisation of the weights. Glorot schemes multiply the scale by 4
+        for ``activation='logistic'``.
+
+    device : str, default='auto'
+        Where to train and predict: ``'auto'`` (CUDA when available), ``'cpu'``,
+        ``'cuda'`` or ``'cuda:N'``. The parameter is stored as given.
+"""
+
+_MLP_ATTRS_DOC = """
+    loss_ : float
+        The current loss computed with the loss function (L2 term included).
+
+    best_loss_ : float or None
+        The minimum loss reached during fit; None with ``early_stopping=True``.
+
+    loss_curve_ : list of float
+        The loss at the end of each epoch.
+
+    validation_scores_ : list of float or None
+        Score on the validation set at each epoch (``early_stopping=True`` only).
+
+    best_validation_score_ : float or None
+        The best validation score (``early_stopping=True`` only).
+
+    t_ : int
+        Number of training samples seen by the solver during fitting.
+
+    coefs_ : list of ndarray
+        ``coefs_[i]`` is the ``(fan_in, fan_out)`` weight matrix of layer i.
+
+    intercepts_ : list of ndarray
+        ``intercepts_[i]`` is the bias vector of layer i + 1.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string feature names.
+
+    n_iter_ : int
+        The number of epochs (or L-BFGS iterations) the solver ran in the last
+        call to fit or partial_fit.
+
+    n_layers_ : int
+        Number of layers.
+
+    n_outputs_ : int
+        Number of output units.
+
+    out_activation_ : str
+        Name of the output activation function.
+
+    module_ : torch.nn.Module
+        The trained :class:`sknn.modules.MLPModule`; it returns raw outputs.
+
+    history_ : skorch.History
+        One dict per epoch (``loss``, ``train_loss``, ``lr``, ``dur``, and
+        ``validation_score`` with early stopping).
+"""
+
+
+class MLPClassifier(NeuralClassifierMixin, _BaseMLP):
+    """Multi-layer perceptron classifier trained with PyTorch.
+
+    A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`: the
+    same parameters with the same defaults and meaning, the same fitted
+    attributes, plus ``dropout``, ``batch_norm``, more activations,
+    ``weight_init``, ``class_weight`` and ``device``.
+
+    Read more in the :ref:`User Guide <mlp>`.
+
+    Parameters
+    ----------
+%(params)s
+    class_weight : dict, 'balanced' or None, default=None
+        Weights associated with classes, multiplied into ``sample_weight``.
+
+    Attributes
+    ----------
+    classes_ : ndarray or list of ndarray of shape (n_classes,)
+        Class labels.
+%(attrs)s
+    See Also
+    --------
+    sklearn.neural_network.MLPClassifier : The NumPy implementation.
+    MLPRegressor : Multi-layer perceptron regressor.
+
+    Notes
+    -----
+    Training runs in float32 on ``device``; inputs are converted once per fit.
+    Binary and multilabel problems use one logistic output per label and
+    multiclass problems a softmax, as in scikit-learn. If the loss becomes NaN or
+    infinite, training stops with a :class:`sknn.TrainingDivergedWarning` and the
+    last finite weights are kept. Ctrl-C during fit stops training and keeps a
+    usable model.
+
+    Examples
+    --------
+    >>> from sknn import MLPClassifier
+    >>> from sklearn.datasets import make_classification
+    >>> X, y = make_classification(n_samples=100, random_state=1)
+    >>> clf = MLPClassifier(random_state=1, max_iter=300).fit(X, y)
+    >>> clf.predict_proba(X[:1]).shape
+    (1, 2)
+    >>> clf.score(X, y) > 0.9
+    True
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        dropout=0.0,
+        batch_norm=False,
+        weight_init="glorot_uniform",
+        class_weight=None,
+        device="auto",
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.weight_init = weight_init
+        self.class_weight = class_weight
+        self.device = device
+
+    _parameter_constraints: dict = {
+        **_BaseMLP._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    @available_if(lambda est: est._check_solver())
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Update the model with a single epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            The target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+        classes : array of shape (n_classes,), default=None
+            All classes across all calls; required on the first call.
+
+        Returns
+        -------
+        self : object
+            Trained MLP model.
+        """
+        return self._partial_fit_with_context(X, y, sample_weight, classes)
+
+
+class MLPRegressor(NeuralRegressorMixin, _BaseMLP):
+    """Multi-layer perceptron regressor trained with PyTorch.
+
+    A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`, with
+    the additions described in :class:`MLPClassifier`.
+
+    Read more in the :ref:`User Guide <mlp>`.
+
+    Parameters
+    ----------
+    loss : {'squared_error', 'poisson'}, default='squared_error'
+        Half squared error with an identity output, or half Poisson deviance with
+        an exponential output (requires ``y >= 0``).
+%(params)s
+    Attributes
+    ----------
+%(attrs)s
+    See Also
+    --------
+    sklearn.neural_network.MLPRegressor : The NumPy implementation.
+    MLPClassifier : Multi-layer perceptron classifier.
+
+    Notes
+    -----
+    Training runs in float32 on ``device``. Divergence and Ctrl-C are handled as
+    in :class:`MLPClassifier`.
+
+    Examples
+    --------
+    >>> from sknn import MLPRegressor
+    >>> from sklearn.datasets import make_regression
+    >>> X, y = make_regression(n_samples=200, n_features=5, noise=1, random_state=0)
+    >>> reg = MLPRegressor(hidden_layer_sizes=(32,), solver="lbfgs",
+    ...                    random_state=0).fit(X, y)
+    >>> reg.score(X, y) > 0.95
+    True
+    """
+
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        dropout=0.0,
+        batch_norm=False,
+        weight_init="glorot_uniform",
+        device="auto",
+    ):
+        self.loss = loss
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.weight_init = weight_init
+        self.device = device
+
+    _parameter_constraints: dict = {
+        **_BaseMLP._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "poisson"})],
+    }
+
+    def _loss_name(self):
+        return self.loss
+
+    @available_if(lambda est: est._check_solver())
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with a single epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        self : object
+            Trained MLP model.
+        """
+        return self._partial_fit_with_context(X, y, sample_weight)
+
+
+MLPClassifier.__doc__ = MLPClassifier.__doc__ % {
+    "params": _MLP_PARAMS_DOC.rstrip("\n") + "\n",
+    "attrs": _MLP_ATTRS_DOC,
+}
+MLPRegressor.__doc__ = MLPRegressor.__doc__ % {
+    "params": _MLP_PARAMS_DOC,
+    "attrs": _MLP_ATTRS_DOC.lstrip("\n"),
+}

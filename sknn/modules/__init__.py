@@ -1,0 +1,20 @@
+"""Plain PyTorch modules used by sknn's estimators.
+
+Nothing here imports scikit-learn or works with NumPy: each module takes explicit
+sizes and returns raw outputs (logits or values); losses live with the estimators.
+"""
+
+from ._activations import ACTIVATIONS, get_activation
+from ._init import WEIGHT_INITS, init_linear_
+from ._losses import LOSSES, SampleLoss
+from ._mlp import MLPModule
+
+__all__ = [
+    "ACTIVATIONS",
+    "LOSSES",
+    "SampleLoss",
+    "WEIGHT_INITS",
+    "MLPModule",
+    "get_activation",
+    "init_linear_",
+]

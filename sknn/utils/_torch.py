@@ -1,0 +1,98 @@
+"""Small torch helpers: device resolution, seeding, moving arrays to tensors."""
+
+import contextlib
+import re
+
+import numpy as np
+import torch
+
+__all__ = ["resolve_device", "seed_sequence", "torch_rng_scope"]
+
+_DEVICE_RE = re.compile(r"^(cpu|auto|cuda(:\d+)?|mps)$")
+
+
+def resolve_device(device):
+    """Turn the ``device`` parameter into a concrete ``torch.device``.
+
+    Parameters
+    ----------
+    device : str or torch.device
+        ``'auto'`` (CUDA when available, else CPU), ``'cpu'``, ``'cuda'``,
+        ``'cuda:N'`` or ``'mps'``.
+
+    Returns
+    -------
+    device : torch.device
+
+    Raises
+    ------
+    ValueError
+        If the string is not a device name, or names a CUDA device that is not
+        available on this machine.
+    """
+    if isinstance(device, torch.device):
+        device = str(device)
+    if not isinstance(device, str) or not _DEVICE_RE.match(device):
+        raise ValueError(
+            f"The 'device' parameter must be 'auto', 'cpu', 'cuda', 'cuda:N' or "
+            f"'mps'; got {device!r}."
+        )
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise ValueError(
+                f"device={device!r} was requested but CUDA is not available on this "
+                "machine; use device='cpu' or device='auto'."
+            )
+        index = int(device.split(":")[1]) if ":" in device else 0
+        if index >= torch.cuda.device_count():
+            raise ValueError(
+                f"device={device!r} was requested but only "
+                f"{torch.cuda.device_count()} CUDA device(s) are available."
+            )
+    if device == "mps" and not torch.backends.mps.is_available():
+        raise ValueError("device='mps' was requested but MPS is not available.")
+    return torch.device(device)
+
+
+def seed_sequence(random_state):
+    """Return a NumPy ``RandomState`` owned by the estimator.
+
+    Unlike :func:`sklearn.utils.check_random_state`, ``None`` gives a fresh
+    generator seeded from the operating system, so NumPy's global state is never
+    consumed or changed.
+
+    Parameters
+    ----------
+    random_state : None, int or numpy.random.RandomState
+
+    Returns
+    -------
+    rng : numpy.random.RandomState
+    """
+    if random_state is None:
+        seed = np.random.SeedSequence().generate_state(1)[0]
+        return np.random.RandomState(seed)
+    if isinstance(random_state, np.random.RandomState):
+        return random_state
+    return np.random.RandomState(random_state)
+
+
+@contextlib.contextmanager
+def torch_rng_scope(seed, device):
+    """Run a block with torch's global RNG seeded, restoring it afterwards.
+
+    Dropout and other layers draw from torch's global generator; forking it keeps
+    training reproducible under ``random_state`` while leaving the caller's RNG
+    state exactly as it was.
+    """
+    devices = []
+    if device.type == "cuda":
+        devices = [device.index if device.index is not None else torch.cuda.current_device()]
+    with torch.random.fork_rng(devices=devices):
+        torch.random.default_generator.manual_seed(int(seed))
+        if devices:
+            with torch.cuda.device(devices[0]):
+                torch.cuda.manual_seed(int(seed))
+        yield
