@@ -118,6 +118,27 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
     def _check_params(self):
         """Cross-parameter checks; subclasses extend it."""
 
+    def _solver_name(self):
+        """``'adam'``, ``'sgd'`` or ``'lbfgs'``."""
+        return self.solver
+
+    def _optimizer_params(self):
+        """Keyword values the solver is built from (see ``_engine.make_engine``)."""
+        names = ("learning_rate_init", "momentum", "nesterovs_momentum", "beta_1", "beta_2", "epsilon")
+        return {name: getattr(self, name) for name in names if hasattr(self, name)}
+
+    def _l2_alpha(self):
+        """L2 strength applied scikit-learn-MLP style (``alpha / batch weight``)."""
+        return self.alpha
+
+    def _penalty(self):
+        """Optional ``callable(module) -> scalar tensor`` added to every batch loss."""
+        return None
+
+    def _extra_callbacks(self):
+        """Extra skorch callbacks ``[(name, callback)]``, e.g. weight constraints."""
+        return []
+
     def _prepare_X(self, X):
         """Turn validated rows into what the module takes (identity for MLPs)."""
         return X
@@ -195,7 +216,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         with torch_rng_scope(seed, device):
             if first_call or self._device != device:
                 self._initialize(X.shape[1:], n_outputs, seed, device)
-            if self.solver == "lbfgs":
+            if self._solver_name() == "lbfgs":
                 self._fit_lbfgs(X, y, sample_weight)
             else:
                 self._fit_stochastic(X, y, sample_weight, seed, incremental, first_call)
@@ -223,15 +244,16 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             self.best_loss_ = np.inf
             self.validation_scores_ = None
             self.best_validation_score_ = None
-        solver = "adam" if self.solver == "lbfgs" else self.solver
+        solver = "adam" if self._solver_name() == "lbfgs" else self._solver_name()
         self._engine = make_engine(
             module,
             SampleLoss(self._loss_name()),
             solver,
-            self.get_params(deep=False),
+            self._optimizer_params(),
             device,
-            callbacks=[("sknn_epoch", EpochHook(self._end_epoch))],
-            alpha=self.alpha,
+            callbacks=[("sknn_epoch", EpochHook(self._end_epoch)), *self._extra_callbacks()],
+            alpha=self._l2_alpha(),
+            penalty=self._penalty(),
         )
 
     @property
@@ -281,9 +303,10 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             Xt,
             yt,
             wt,
-            self.alpha,
+            self._l2_alpha(),
+            self._penalty(),
             self.max_iter,
-            self.max_fun,
+            getattr(self, "max_fun", 15000),
             self.tol,
             self.verbose,
         )
@@ -401,11 +424,12 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
                 dst.copy_(src)
 
     def _l2_term(self):
-        if not self.alpha:
+        alpha = self._l2_alpha()
+        if not alpha:
             return 0.0
         with torch.no_grad():
             sq = sum(float(p.square().sum()) for p in self.module_.parameters() if p.ndim >= 2)
-        return 0.5 * self.alpha * sq
+        return 0.5 * alpha * sq
 
     def _end_epoch(self, engine):
         """scikit-learn's end-of-epoch logic; returns True to stop training."""
@@ -451,7 +475,8 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
 
         optimizer = engine.optimizer_
         lr = optimizer.param_groups[0]["lr"]
-        if self.solver == "sgd" and self.learning_rate == "invscaling":
+        schedule = getattr(self, "learning_rate", "constant")
+        if self._solver_name() == "sgd" and schedule == "invscaling":
             lr = self.learning_rate_init / (self.t_ + 1) ** self.power_t
             self._set_lr(lr)
         engine.history.record("lr", lr)
@@ -462,7 +487,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
                 f"{what} did not improve more than tol={self.tol:f} for "
                 f"{self.n_iter_no_change} consecutive epochs."
             )
-            if self.solver == "sgd" and self.learning_rate == "adaptive" and lr > 1e-6:
+            if self._solver_name() == "sgd" and schedule == "adaptive" and lr > 1e-6:
                 self._set_lr(lr / 5.0)
                 self._no_improvement_count = 0
                 if self.verbose:

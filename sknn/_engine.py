@@ -18,6 +18,7 @@ Callbacks, history, optimizer construction, the train step and pickling (with CU
 tensors mapped to the CPU when no GPU is present) are skorch's.
 """
 
+import functools
 import math
 from typing import NamedTuple
 
@@ -140,7 +141,10 @@ class _Engine(NeuralNet):
         pass
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        return self.criterion_(y_pred, y_true.y, y_true.w)
+        loss = self.criterion_(y_pred, y_true.y, y_true.w)
+        if training and self.penalty_fn is not None:
+            loss = loss + self.penalty_fn(self.module_)
+        return loss
 
     def _set_training(self, training=True):
         # skorch calls this for every batch; ``Module.train`` walks all children.
@@ -224,28 +228,30 @@ def _optimizer_spec(solver, params):
     if solver == "adam":
         kwargs = dict(
             lr=params["learning_rate_init"],
-            betas=(params["beta_1"], params["beta_2"]),
-            eps=params["epsilon"],
+            betas=(params.get("beta_1", 0.9), params.get("beta_2", 0.999)),
+            eps=params.get("epsilon", 1e-8),
         )
         return torch.optim.Adam, kwargs
+    momentum = params.get("momentum", 0.0)
     kwargs = dict(
         lr=params["learning_rate_init"],
-        momentum=params["momentum"],
-        nesterov=bool(params["nesterovs_momentum"]) and params["momentum"] > 0,
+        momentum=momentum,
+        nesterov=bool(params.get("nesterovs_momentum", False)) and momentum > 0,
     )
     return torch.optim.SGD, kwargs
 
 
+@functools.lru_cache(maxsize=None)
 def _fused_supported(opt_class, device):
     try:
-        p = torch.zeros(1, device=device, requires_grad=True)
+        p = torch.zeros(1, device=torch.device(device), requires_grad=True)
         opt_class([p], lr=0.1, fused=True)
         return True
     except (RuntimeError, TypeError, ValueError):
         return False
 
 
-def make_engine(module, loss, solver, params, device, callbacks, alpha):
+def make_engine(module, loss, solver, params, device, callbacks, alpha, penalty=None):
     """Build and initialise the skorch engine around ``module``.
 
     Parameters
@@ -261,6 +267,8 @@ def make_engine(module, loss, solver, params, device, callbacks, alpha):
     callbacks : list of (str, skorch.callbacks.Callback)
     alpha : float
         L2 penalty, applied to parameters with two or more dimensions.
+    penalty : callable, optional
+        ``penalty(module) -> scalar tensor`` added to each training batch's loss.
 
     Returns
     -------
@@ -268,7 +276,7 @@ def make_engine(module, loss, solver, params, device, callbacks, alpha):
     """
     opt_class, opt_kwargs = _optimizer_spec(solver, params)
     lr = opt_kwargs.pop("lr")
-    if device.type in ("cpu", "cuda") and _fused_supported(opt_class, device):
+    if device.type in ("cpu", "cuda") and _fused_supported(opt_class, str(device)):
         opt_kwargs["fused"] = True
     engine = _Engine(
         module=module,
@@ -283,11 +291,12 @@ def make_engine(module, loss, solver, params, device, callbacks, alpha):
         **{f"optimizer__{k}": v for k, v in opt_kwargs.items()},
     )
     engine.l2_alpha = float(alpha)
+    engine.penalty_fn = penalty
     engine.initialize()
     return engine
 
 
-def fit_lbfgs(module, loss, X, y, w, alpha, max_iter, max_fun, tol, verbose):
+def fit_lbfgs(module, loss, X, y, w, alpha, penalty, max_iter, max_fun, tol, verbose):
     """Full-batch L-BFGS-B through SciPy, as scikit-learn's ``solver='lbfgs'``.
 
     Parameters
@@ -298,6 +307,8 @@ def fit_lbfgs(module, loss, X, y, w, alpha, max_iter, max_fun, tol, verbose):
     X, y : torch.Tensor
     w : torch.Tensor or None
     alpha : float
+    penalty : callable or None
+        Extra ``penalty(module)`` term added to the loss.
     max_iter, max_fun : int
     tol : float
         Passed as ``gtol``.
@@ -327,9 +338,11 @@ def fit_lbfgs(module, loss, X, y, w, alpha, max_iter, max_fun, tol, verbose):
         value = loss(module(X), y, w)
         if alpha:
             value = value + 0.5 * alpha * sum(p.square().sum() for p in decayed) / w_sum
+        if penalty is not None:
+            value = value + penalty(module)
         value.backward()
         grad = torch.cat([p.grad.reshape(-1) for p in params]).double().cpu().numpy()
-        f = float(value)
+        f = float(value.detach())
         if not math.isfinite(f):
             return np.inf, np.zeros_like(grad)
         return f, grad
