@@ -1,0 +1,553 @@
+"""Behaviour tests for MLPClassifier and MLPRegressor, in the spirit of
+scikit-learn's own ``neural_network/tests/test_mlp.py``."""
+
+import io
+import pickle
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from sklearn.datasets import load_diabetes, load_digits, make_classification, make_regression
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
+from sklearn.neural_network import MLPClassifier as SkMLPClassifier
+from sklearn.neural_network import MLPRegressor as SkMLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sknn import MLPClassifier, MLPRegressor, TrainingDivergedWarning
+
+X_digits, y_digits = load_digits(return_X_y=True)
+X_digits = X_digits / 16.0
+X_small, y_small = X_digits[:300], y_digits[:300]
+X_xor = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+y_xor = np.array([0, 1, 1, 0])
+
+FAST = dict(hidden_layer_sizes=(32,), max_iter=30, learning_rate_init=0.01, random_state=0,
+            device="cpu")
+
+
+def _quiet(fn, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return fn(*args, **kwargs)
+
+
+# ----------------------------------------------------------------- learning
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+def test_learns_xor(solver):
+    params = dict(hidden_layer_sizes=(8,), activation="tanh", solver=solver, random_state=1)
+    if solver == "adam":
+        params.update(learning_rate_init=0.05, max_iter=500, batch_size=4)
+    clf = _quiet(MLPClassifier(**params).fit, X_xor, y_xor)
+    assert clf.score(X_xor, y_xor) == 1.0
+
+
+def test_loss_curve_decreases():
+    clf = _quiet(MLPClassifier(**FAST).fit, X_small, y_small)
+    curve = clf.loss_curve_
+    assert len(curve) == clf.n_iter_ == 30
+    assert curve[-1] < 0.5 * curve[0]
+    assert clf.loss_ == curve[-1]
+    assert clf.best_loss_ == min(curve)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+def test_solvers_reach_good_accuracy(solver):
+    Xtr, Xte, ytr, yte = train_test_split(X_digits, y_digits, random_state=0)
+    params = dict(hidden_layer_sizes=(64,), random_state=0, device="cpu", max_iter=60)
+    if solver == "sgd":
+        params["learning_rate_init"] = 0.1
+    clf = _quiet(MLPClassifier(solver=solver, **params).fit, Xtr, ytr)
+    assert clf.score(Xte, yte) > 0.93
+
+
+def test_early_stopping_restores_best_weights():
+    # A high learning rate makes the validation score go up and down. Refitting the
+    # same seed for exactly (best epoch) epochs replays the same trajectory on CPU,
+    # so its weights are the best-epoch weights the early-stopped model must hold.
+    params = dict(
+        hidden_layer_sizes=(32,), early_stopping=True, learning_rate_init=0.05,
+        n_iter_no_change=1000, max_iter=15, random_state=3, device="cpu",
+    )
+    full = _quiet(MLPClassifier(**params).fit, X_small, y_small)
+    scores = np.asarray(full.validation_scores_)
+    best = int(np.argmax(scores))
+    assert best < len(scores) - 1, "test needs a run whose last epoch is not the best"
+    assert full.best_validation_score_ == scores[best]
+    replay = _quiet(MLPClassifier(**{**params, "max_iter": best + 1}).fit, X_small, y_small)
+    for a, b in zip(full.coefs_, replay.coefs_):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_early_stopping_stops_and_records_scores():
+    clf = _quiet(
+        MLPClassifier(early_stopping=True, n_iter_no_change=2, max_iter=200, **{
+            k: v for k, v in FAST.items() if k != "max_iter"
+        }).fit,
+        X_small, y_small,
+    )
+    assert clf.n_iter_ < 200
+    assert len(clf.validation_scores_) == clf.n_iter_
+    assert clf.best_loss_ is None
+    assert "validation_score" in clf.history_[-1]
+
+
+def test_validation_set_too_small():
+    with pytest.raises(ValueError, match="validation set is too small"):
+        MLPClassifier(early_stopping=True, validation_fraction=0.01, **FAST).fit(
+            X_small[:20], y_small[:20] % 2
+        )
+
+
+def test_partial_fit_equals_continued_training():
+    params = dict(hidden_layer_sizes=(16,), shuffle=False, random_state=0, device="cpu",
+                  tol=0.0, n_iter_no_change=100, batch_size=50)
+    fitted = _quiet(MLPClassifier(max_iter=5, **params).fit, X_small, y_small)
+    partial = MLPClassifier(**params)
+    for _ in range(5):
+        partial.partial_fit(X_small, y_small, classes=np.arange(10))
+    for a, b in zip(fitted.coefs_, partial.coefs_):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert partial.t_ == fitted.t_ == 5 * len(X_small)
+    assert partial.n_iter_ == 1  # per call, as in scikit-learn
+
+
+def test_partial_fit_requires_classes_and_rejects_unknown_labels():
+    clf = MLPClassifier(**FAST)
+    with pytest.raises(ValueError, match="classes must be passed"):
+        clf.partial_fit(X_small, y_small)
+    clf.partial_fit(X_small[:50], y_small[:50] % 3, classes=[0, 1, 2])
+    with pytest.raises(ValueError, match="classes not in"):
+        clf.partial_fit(X_small[:50], y_small[:50])
+    with pytest.raises(ValueError, match="early_stopping"):
+        MLPClassifier(early_stopping=True).partial_fit(X_small, y_small, classes=range(10))
+
+
+def test_partial_fit_unavailable_for_lbfgs():
+    assert not hasattr(MLPClassifier(solver="lbfgs"), "partial_fit")
+    assert hasattr(MLPClassifier(solver="adam"), "partial_fit")
+
+
+def test_warm_start_continues():
+    clf = _quiet(MLPClassifier(warm_start=True, max_iter=5, **{
+        k: v for k, v in FAST.items() if k != "max_iter"}).fit, X_small, y_small)
+    first = list(clf.loss_curve_)
+    _quiet(clf.fit, X_small, y_small)
+    assert len(clf.loss_curve_) == 10
+    assert clf.t_ == 10 * len(X_small)
+    assert clf.loss_curve_[5] < first[0]
+    cold = _quiet(MLPClassifier(warm_start=False, max_iter=5, **{
+        k: v for k, v in FAST.items() if k != "max_iter"}).fit, X_small, y_small)
+    _quiet(cold.fit, X_small, y_small)
+    assert len(cold.loss_curve_) == 5
+    with pytest.raises(ValueError, match="same classes"):
+        clf.fit(X_small, y_small % 2)
+
+
+def test_sample_weight_equivalent_to_repetition():
+    X, y = make_classification(n_samples=60, n_features=5, random_state=0)
+    rng = np.random.RandomState(0)
+    sw = rng.randint(0, 3, size=len(y)).astype(float)
+    X_rep, y_rep = np.repeat(X, sw.astype(int), axis=0), np.repeat(y, sw.astype(int))
+    # full-batch Adam: the weighted and the repeated objectives are the same function
+    params = dict(hidden_layer_sizes=(8,), max_iter=30, learning_rate_init=0.01,
+                  batch_size=len(X_rep), shuffle=False, random_state=0, device="cpu")
+    a = _quiet(MLPClassifier(**{**params, "batch_size": len(X)}).fit, X, y, sample_weight=sw)
+    b = _quiet(MLPClassifier(**params).fit, X_rep, y_rep)
+    # float32 training: agree to float32 round-off accumulated over 30 steps
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), atol=1e-5)
+    np.testing.assert_allclose(a.loss_curve_, b.loss_curve_, rtol=1e-5)
+
+
+def test_sample_weight_changes_the_fit():
+    X, y = make_classification(n_samples=100, n_features=5, random_state=0)
+    sw = np.where(y == 1, 10.0, 0.1)
+    params = dict(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=30, random_state=0,
+                  device="cpu", alpha=1.0)
+    plain = _quiet(MLPClassifier(**params).fit, X, y)
+    weighted = _quiet(MLPClassifier(**params).fit, X, y, sample_weight=sw)
+    assert (weighted.predict(X) == 1).sum() > (plain.predict(X) == 1).sum()
+
+
+def test_class_weight_balanced_helps_minority():
+    X, y = make_classification(n_samples=400, weights=[0.95, 0.05], flip_y=0,
+                               class_sep=0.5, random_state=0)
+    params = dict(hidden_layer_sizes=(8,), max_iter=40, random_state=0, device="cpu")
+    plain = _quiet(MLPClassifier(**params).fit, X, y)
+    balanced = _quiet(MLPClassifier(class_weight="balanced", **params).fit, X, y)
+    recall = lambda m: (m.predict(X)[y == 1] == 1).mean()  # noqa: E731
+    assert recall(balanced) > recall(plain)
+    with pytest.raises(ValueError, match="class_weight has labels"):
+        MLPClassifier(class_weight={7: 2.0}, **params).fit(X, y)
+
+
+# -------------------------------------------------------------------- labels
+@pytest.mark.parametrize(
+    "labels",
+    [np.array(["cat", "dog", "emu"]), np.array([3, 10, -7]), np.array([True, False])],
+    ids=["str", "noncontiguous-int", "bool"],
+)
+def test_any_label_type_round_trips(labels):
+    y = labels[y_small % len(labels)]
+    clf = _quiet(MLPClassifier(**FAST).fit, X_small, y)
+    pred = clf.predict(X_small)
+    assert pred.dtype == y.dtype
+    assert set(pred) <= set(labels)
+    assert (pred == y).mean() > 0.8
+    np.testing.assert_array_equal(clf.classes_, np.unique(labels))
+    proba = clf.predict_proba(X_small[:5])
+    assert proba.shape == (5, len(labels))
+    np.testing.assert_allclose(proba.sum(1), 1.0, rtol=1e-5)
+
+
+def test_binary_uses_one_logistic_output():
+    y = y_small % 2
+    clf = _quiet(MLPClassifier(**FAST).fit, X_small, y)
+    assert clf.out_activation_ == "logistic"
+    assert clf.n_outputs_ == 1
+    assert clf.coefs_[-1].shape == (32, 1)
+    proba = clf.predict_proba(X_small)
+    assert proba.shape == (len(y), 2)
+    np.testing.assert_array_equal(clf.predict(X_small), proba.argmax(1))
+
+
+def test_multilabel():
+    X, Y = X_small, np.stack([y_small % 2, (y_small > 4), y_small % 3 == 0], 1).astype(int)
+    clf = _quiet(MLPClassifier(hidden_layer_sizes=(64,), max_iter=100, random_state=0,
+                               device="cpu").fit, X, Y)
+    assert clf.out_activation_ == "logistic"
+    pred = clf.predict(X)
+    assert pred.shape == Y.shape
+    assert (pred == Y).mean() > 0.9
+    assert clf.predict_proba(X).shape == Y.shape
+
+
+def test_multiclass_softmax_attributes():
+    clf = _quiet(MLPClassifier(**FAST).fit, X_small, y_small)
+    assert clf.out_activation_ == "softmax"
+    assert clf.n_layers_ == 3
+    assert [c.shape for c in clf.coefs_] == [(64, 32), (32, 10)]
+    assert [b.shape for b in clf.intercepts_] == [(32,), (10,)]
+    assert clf.n_features_in_ == 64
+
+
+# ------------------------------------------------------------------ regressor
+def test_regressor_multioutput_and_1d():
+    X, Y = make_regression(n_samples=200, n_features=6, n_targets=2, noise=0.1,
+                           random_state=0)
+    Y = Y / Y.std(0)
+    reg = _quiet(MLPRegressor(hidden_layer_sizes=(32,), solver="lbfgs", max_iter=300,
+                              random_state=0, device="cpu").fit, X, Y)
+    assert reg.predict(X).shape == (200, 2)
+    assert reg.score(X, Y) > 0.95
+    reg1 = _quiet(MLPRegressor(**FAST).fit, X, Y[:, 0])
+    assert reg1.predict(X).shape == (200,)
+    assert reg1.out_activation_ == "identity"
+
+
+def test_poisson_regressor():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1, 1, size=(400, 3))
+    y = rng.poisson(np.exp(X @ np.array([0.8, -0.5, 0.3])))
+    reg = _quiet(MLPRegressor(loss="poisson", hidden_layer_sizes=(8,), solver="lbfgs",
+                              max_iter=200, random_state=0, device="cpu").fit, X, y)
+    assert reg.out_activation_ == "exp"
+    assert np.all(reg.predict(X) > 0)
+    sk = _quiet(SkMLPRegressor(loss="poisson", hidden_layer_sizes=(8,), solver="lbfgs",
+                               max_iter=200, random_state=0).fit, X, y)
+    assert abs(reg.loss_ - sk.loss_) < 0.1
+    with pytest.raises(ValueError, match="negative"):
+        MLPRegressor(loss="poisson").fit(X, -np.abs(y) - 1)
+
+
+# ------------------------------------------------------------ parity w/ sklearn
+def test_digits_parity_with_sklearn():
+    """Same hyperparameters, same split: accuracy within 0.03 of scikit-learn's."""
+    Xtr, Xte, ytr, yte = train_test_split(X_digits, y_digits, random_state=0)
+    params = dict(hidden_layer_sizes=(100,), max_iter=100, random_state=0)
+    ours = _quiet(MLPClassifier(device="cpu", **params).fit, Xtr, ytr).score(Xte, yte)
+    theirs = _quiet(SkMLPClassifier(**params).fit, Xtr, ytr).score(Xte, yte)
+    assert ours >= theirs - 0.03, (ours, theirs)
+
+
+def test_regression_parity_with_sklearn():
+    """Diabetes, standardised: R^2 within 0.05 of scikit-learn's (same settings)."""
+    X, y = load_diabetes(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    y = (y - y.mean()) / y.std()
+    Xtr, Xte, ytr, yte = train_test_split(X, y, random_state=0)
+    params = dict(hidden_layer_sizes=(32,), alpha=1.0, max_iter=200, random_state=0)
+    ours = _quiet(MLPRegressor(device="cpu", **params).fit, Xtr, ytr).score(Xte, yte)
+    theirs = _quiet(SkMLPRegressor(**params).fit, Xtr, ytr).score(Xte, yte)
+    assert ours >= theirs - 0.05, (ours, theirs)
+
+
+# ------------------------------------------------------------- model selection
+def test_pipeline_gridsearch_cross_val():
+    pipe = make_pipeline(StandardScaler(), MLPClassifier(**FAST))
+    scores = _quiet(cross_val_score, pipe, X_small, y_small, cv=3)
+    assert scores.mean() > 0.8
+    grid = GridSearchCV(pipe, {"mlpclassifier__alpha": [1e-4, 1e-1],
+                               "mlpclassifier__dropout": [0.0, 0.2]}, cv=2)
+    _quiet(grid.fit, X_small, y_small)
+    assert grid.best_score_ > 0.8
+    assert set(grid.best_params_) == {"mlpclassifier__alpha", "mlpclassifier__dropout"}
+
+
+def test_feature_names(tmp_path):
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame(X_small[:, :5], columns=[f"f{i}" for i in range(5)])
+    clf = _quiet(MLPClassifier(**FAST).fit, df, y_small % 2)
+    np.testing.assert_array_equal(clf.feature_names_in_, df.columns)
+    renamed = df.rename(columns={"f0": "zz"})
+    with pytest.raises(ValueError, match="feature names"):
+        clf.predict(renamed)
+
+
+# ------------------------------------------------------------- randomness
+def test_same_seed_same_predictions_and_global_rng_untouched():
+    torch_state = torch.get_rng_state()
+    np_state = np.random.get_state()[1].copy()
+    params = dict(hidden_layer_sizes=(16,), dropout=0.3, max_iter=5, device="cpu")
+    a = _quiet(MLPClassifier(random_state=7, **params).fit, X_small, y_small)
+    b = _quiet(MLPClassifier(random_state=7, **params).fit, X_small, y_small)
+    c = _quiet(MLPClassifier(random_state=8, **params).fit, X_small, y_small)
+    _quiet(MLPClassifier(random_state=None, **params).fit, X_small, y_small)
+    np.testing.assert_array_equal(a.predict_proba(X_small), b.predict_proba(X_small))
+    assert not np.allclose(a.predict_proba(X_small), c.predict_proba(X_small))
+    assert torch.equal(torch.get_rng_state(), torch_state)
+    np.testing.assert_array_equal(np.random.get_state()[1], np_state)
+
+
+def test_dropout_and_batch_norm_predict_deterministically():
+    clf = _quiet(MLPClassifier(hidden_layer_sizes=(32, 32), dropout=0.3, batch_norm=True,
+                               max_iter=50, learning_rate_init=0.01, random_state=0,
+                               device="cpu").fit,
+                 X_small, y_small)
+    assert not clf.module_.training
+    p1 = clf.predict_proba(X_small)
+    p2 = clf.predict_proba(X_small[:10])
+    np.testing.assert_allclose(p1[:10], p2, rtol=1e-5, atol=1e-6)
+    assert clf.score(X_small, y_small) > 0.8
+    names = [type(m).__name__ for m in clf.module_.modules()]
+    assert "Dropout" in names and "BatchNorm1d" in names
+
+
+@pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu", "gelu",
+                                        "leaky_relu", "elu", "selu", "silu", "softplus"])
+def test_activations(activation):
+    clf = _quiet(MLPClassifier(activation=activation, **FAST).fit, X_small, y_small)
+    assert clf.score(X_small, y_small) > 0.7
+
+
+@pytest.mark.parametrize("weight_init", ["glorot_uniform", "glorot_normal", "he_uniform",
+                                         "he_normal"])
+def test_weight_init(weight_init):
+    clf = MLPClassifier(weight_init=weight_init, **{**FAST, "max_iter": 1})
+    _quiet(clf.fit, X_small, y_small)
+    assert clf.score(X_small, y_small) > 0.1
+
+
+def test_glorot_bound_scaled_for_logistic():
+    from sknn.modules import MLPModule
+    gen = torch.Generator().manual_seed(0)
+    relu = MLPModule(100, [100], 2, activation="relu", generator=gen)
+    logi = MLPModule(100, [100], 2, activation="logistic", generator=gen)
+    bound = np.sqrt(6 / 200)
+    assert relu.linears[0].weight.abs().max() <= bound
+    assert logi.linears[0].weight.abs().max() > 2 * bound
+    assert logi.linears[0].weight.abs().max() <= 4 * bound
+
+
+# --------------------------------------------------------------- schedules
+def test_invscaling_schedule():
+    clf = _quiet(MLPClassifier(**{**FAST, "solver": "sgd", "learning_rate": "invscaling",
+                                  "power_t": 0.5, "learning_rate_init": 0.5}).fit,
+                 X_small, y_small)
+    lrs = clf.history_[:, "lr"]
+    t = np.arange(1, len(lrs) + 1) * len(X_small)
+    np.testing.assert_allclose(lrs, 0.5 / (t + 1) ** 0.5, rtol=1e-6)
+
+
+def test_adaptive_schedule_divides_learning_rate():
+    clf = _quiet(MLPClassifier(**{**FAST, "solver": "sgd", "learning_rate": "adaptive",
+                                  "tol": 10.0, "n_iter_no_change": 1,
+                                  "learning_rate_init": 0.1}).fit,
+                 X_small, y_small)
+    lrs = clf.history_[:, "lr"]
+    assert min(lrs) < 0.1 / 4
+    assert clf.n_iter_ < 30  # stops once the rate falls below 1e-6 or max_iter
+
+
+def test_verbose_output(capsys):
+    _quiet(MLPClassifier(verbose=True, early_stopping=True, **FAST).fit, X_small, y_small)
+    out = capsys.readouterr().out
+    assert "Iteration 1, loss = " in out
+    assert "Validation score: " in out
+
+
+def test_convergence_warning():
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
+        MLPClassifier(**{**FAST, "max_iter": 2}).fit(X_small, y_small)
+
+
+# ----------------------------------------------------------------- faults
+def test_divergence_keeps_finite_weights():
+    X = X_small * 1e3
+    clf = MLPRegressor(solver="sgd", learning_rate_init=10.0, momentum=0.9,
+                       hidden_layer_sizes=(16,), max_iter=20, random_state=0, device="cpu")
+    with pytest.warns(TrainingDivergedWarning, match="diverged"):
+        clf.fit(X, y_small.astype(float))
+    assert all(np.isfinite(c).all() for c in clf.coefs_)
+    assert all(np.isfinite(b).all() for b in clf.intercepts_)
+    assert np.isfinite(clf.predict(X)).all()
+    assert len(clf.loss_curve_) == clf.n_iter_
+
+
+def test_keyboard_interrupt_keeps_usable_model(monkeypatch):
+    clf = MLPClassifier(**{**FAST, "max_iter": 50})
+    from sknn import _engine
+
+    calls = {"n": 0}
+    original = _engine._Engine.train_step
+
+    def interrupting(self, batch, **kw):
+        calls["n"] += 1
+        if calls["n"] == 7:  # during the 3rd epoch (2 batches per epoch)
+            raise KeyboardInterrupt
+        return original(self, batch, **kw)
+
+    monkeypatch.setattr(_engine._Engine, "train_step", interrupting)
+    with pytest.warns(UserWarning, match="interrupted by user"):
+        clf.fit(X_small, y_small)
+    assert clf.n_iter_ == 3
+    assert clf.predict(X_small).shape == (len(X_small),)
+
+
+# ------------------------------------------------------------- persistence
+def test_pickle_and_joblib_round_trip(tmp_path):
+    clf = _quiet(MLPClassifier(**FAST).fit, X_small, y_small)
+    expected = clf.predict_proba(X_small)
+    clone = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(clone.predict_proba(X_small), expected)
+    path = tmp_path / "model.joblib"
+    joblib.dump(clf, path)
+    loaded = joblib.load(path)
+    np.testing.assert_array_equal(loaded.predict_proba(X_small), expected)
+    # training continues after loading, with the L2 term still wired to module_
+    loaded.partial_fit(X_small, y_small)
+    assert loaded.t_ == clf.t_ + len(X_small)
+    assert not np.array_equal(loaded.coefs_[0], clf.coefs_[0])
+    assert loaded.module_ is loaded._engine.module_
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_model_loads_on_cpu_only_machine(tmp_path):
+    import subprocess
+    import sys
+
+    clf = _quiet(MLPClassifier(**{**FAST, "device": "cuda"}).fit, X_small, y_small)
+    path = tmp_path / "cuda.pkl"
+    with open(path, "wb") as f:
+        pickle.dump(clf, f)
+    np.save(tmp_path / "expected.npy", clf.predict(X_small))
+    code = (
+        "import pickle, numpy as np, warnings; warnings.simplefilter('ignore');"
+        "from sklearn.datasets import load_digits;"
+        f"m = pickle.load(open({str(path)!r}, 'rb'));"
+        "X = load_digits().data[:300] / 16.0;"
+        f"assert (m.predict(X) == np.load({str(tmp_path / 'expected.npy')!r})).mean() > 0.99;"
+        "assert str(m.module_.output.weight.device) == 'cpu'"
+    )
+    env = {**__import__("os").environ, "CUDA_VISIBLE_DEVICES": ""}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
+
+
+# ----------------------------------------------------------------- devices
+def test_device_parameter_kept_and_resolved():
+    clf = _quiet(MLPClassifier(**{**FAST, "device": "auto", "max_iter": 2}).fit,
+                 X_small, y_small)
+    assert clf.device == "auto"
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert clf._device.type == expected
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the error on CPU-only machines")
+def test_cuda_requested_without_cuda():
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        MLPClassifier(device="cuda").fit(X_small, y_small)
+
+
+def test_bad_device_string():
+    with pytest.raises(ValueError, match="'device' parameter"):
+        MLPClassifier(device="gpu0").fit(X_small, y_small)
+
+
+# ---------------------------------------------------------- batching paths
+def test_batched_prediction_matches(monkeypatch):
+    clf = _quiet(MLPClassifier(**FAST).fit, X_small, y_small)
+    full = clf.predict_proba(X_small)
+    monkeypatch.setattr(MLPClassifier, "_predict_batch_size", 7)
+    np.testing.assert_allclose(clf.predict_proba(X_small), full, rtol=1e-5, atol=1e-6)
+
+
+def test_sparse_input_matches_dense():
+    import scipy.sparse as sp
+
+    dense = _quiet(MLPClassifier(**FAST).fit, X_small, y_small)
+    sparse = _quiet(MLPClassifier(**FAST).fit, sp.csr_matrix(X_small), y_small)
+    np.testing.assert_allclose(sparse.predict_proba(sp.csr_matrix(X_small)),
+                               dense.predict_proba(X_small), rtol=1e-4, atol=1e-5)
+
+
+def test_history_records_epochs():
+    clf = _quiet(MLPClassifier(**FAST).fit, X_small, y_small)
+    assert len(clf.history_) == clf.n_iter_
+    assert {"loss", "train_loss", "dur", "lr"} <= set(clf.history_[-1])
+    np.testing.assert_allclose(clf.history_[:, "loss"], clf.loss_curve_)
+
+
+# --------------------------------------------------------------- gradients
+def test_training_gradient_matches_finite_differences():
+    """The gradient a training step applies is that of the documented objective:
+    weighted mean loss + 0.5 * alpha * ||W||^2 / sum(batch weights)."""
+    from sknn._engine import Target, make_engine
+    from sknn.modules import MLPModule, SampleLoss
+
+    rng = np.random.RandomState(0)
+    X = torch.from_numpy(rng.randn(12, 4))
+    y = torch.from_numpy(rng.randint(0, 3, 12))
+    w = torch.from_numpy(rng.uniform(0.5, 2.0, 12))
+    alpha = 0.3
+    module = MLPModule(4, [5], 3, activation="tanh").double()
+    loss = SampleLoss("cross_entropy")
+    params = {"learning_rate_init": 1.0, "momentum": 0.0, "nesterovs_momentum": False}
+    engine = make_engine(module, loss, "sgd", params, torch.device("cpu"), [], alpha)
+    theta = [p.detach().clone() for p in module.parameters()]
+
+    def objective():
+        with torch.no_grad():
+            penalty = sum(p.square().sum() for p in module.parameters() if p.ndim >= 2)
+            return float(loss(module(X), y, w) + 0.5 * alpha * penalty / w.sum())
+
+    eps = 1e-6
+    numeric = []
+    for p in module.parameters():
+        g = torch.zeros_like(p)
+        flat = p.data.view(-1)
+        for i in range(flat.numel()):
+            old = flat[i].item()
+            flat[i] = old + eps
+            up = objective()
+            flat[i] = old - eps
+            down = objective()
+            flat[i] = old
+            g.view(-1)[i] = (up - down) / (2 * eps)
+        numeric.append(g)
+    engine.train_step((X, Target(y, w, float(w.sum()))))
+    applied = [t - p.detach() for t, p in zip(theta, module.parameters())]  # lr = 1
+    for a, n in zip(applied, numeric):
+        torch.testing.assert_close(a, n, rtol=1e-5, atol=1e-7)
