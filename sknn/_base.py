@@ -423,13 +423,12 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             for dst, src in zip(state.values(), tensors):
                 dst.copy_(src)
 
-    def _l2_term(self):
-        alpha = self._l2_alpha()
-        if not alpha:
-            return 0.0
-        with torch.no_grad():
-            sq = sum(float(p.square().sum()) for p in self.module_.parameters() if p.ndim >= 2)
-        return 0.5 * alpha * sq
+    def _squared_norms(self, module):
+        """Squared L2 norm of every parameter, in one fused call and one sync."""
+        params = [p.detach() for p in module.parameters()]
+        self._matrix_mask = np.array([p.ndim >= 2 for p in params])
+        norms = torch.stack(torch._foreach_norm(params)).double().cpu().numpy()
+        return norms**2
 
     def _end_epoch(self, engine):
         """scikit-learn's end-of-epoch logic; returns True to stop training."""
@@ -437,12 +436,15 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         batches = run["batches"]
         module = self.module_
         loss = engine.history[-1, "train_loss"]
-        if not np.isfinite(loss) or not self._all_finite(module):
+        # One fused reduction gives both the L2 term and a finiteness check.
+        sq_norms = self._squared_norms(module)
+        if not np.isfinite(loss) or not np.all(np.isfinite(sq_norms)):
             run["diverged"] = True
             return True
-        for dst, src in zip(self._good_state, module.state_dict().values()):
-            dst.copy_(src)
-        loss += self._l2_term() * batches.penalty_factor
+        torch._foreach_copy_(self._good_state, list(module.state_dict().values()))
+        alpha = self._l2_alpha()
+        if alpha:
+            loss += 0.5 * alpha * float(sq_norms[self._matrix_mask].sum()) * batches.penalty_factor
         self.n_iter_ += 1
         self.t_ += run["n_samples"]
         self.loss_ = loss

@@ -198,13 +198,16 @@ class _Engine(NeuralNet):
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         if iterator is None:
             return
-        total = torch.zeros((), device=self.device)
+        losses, sizes = [], []
         for batch in iterator:
             self.notify("on_batch_begin", batch=batch, training=training)
             step = step_fn(batch, **fit_params)
-            total += step["loss"].detach() * batch[1].y.shape[0]
+            losses.append(step["loss"].detach())
+            sizes.append(batch[1].y.shape[0])
             self.notify("on_batch_end", batch=batch, training=training, **step)
-        self.history.record(prefix + "_loss", total.item() / iterator.n)
+        # one host synchronisation per epoch
+        total = torch.stack(losses).double().cpu().numpy() @ np.asarray(sizes, dtype=float)
+        self.history.record(prefix + "_loss", float(total) / iterator.n)
         self.history.record(prefix + "_batch_count", len(iterator))
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):

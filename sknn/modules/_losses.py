@@ -12,27 +12,32 @@ from torch import nn
 __all__ = ["LOSSES", "SampleLoss"]
 
 
-def _cross_entropy(raw, y):
-    return F.cross_entropy(raw, y, reduction="none")
+def _cross_entropy(raw, y, reduction):
+    return F.cross_entropy(raw, y, reduction=reduction)
 
 
-def _binary_log_loss(raw, y):
+def _binary_log_loss(raw, y, reduction):
+    if reduction == "mean":  # mean over samples of the sum over labels
+        return F.binary_cross_entropy_with_logits(raw, y) * raw.shape[1]
     return F.binary_cross_entropy_with_logits(raw, y, reduction="none").sum(1)
 
 
-def _squared_error(raw, y):
+def _squared_error(raw, y, reduction):
+    if reduction == "mean":
+        return 0.5 * F.mse_loss(raw, y)
     return 0.5 * (raw - y).square().mean(1)
 
 
-def _poisson(raw, y):
+def _poisson(raw, y, reduction):
     # half Poisson deviance with log link: y log(y / mu) - y + mu, mu = exp(raw)
-    return (torch.xlogy(y, y) - y * raw - y + torch.exp(raw)).mean(1)
+    per_sample = (torch.xlogy(y, y) - y * raw - y + torch.exp(raw)).mean(1)
+    return per_sample.mean() if reduction == "mean" else per_sample
 
 
-def _hinge_perceptron(raw, y):
+def _perceptron(raw, y, reduction):
     # Rosenblatt's criterion, one-vs-rest: max(0, -s * raw) with s in {-1, +1}
-    s = 2.0 * y - 1.0
-    return torch.clamp(-s * raw, min=0.0).sum(1)
+    per_sample = torch.clamp((1.0 - 2.0 * y) * raw, min=0.0).sum(1)
+    return per_sample.mean() if reduction == "mean" else per_sample
 
 
 LOSSES = {
@@ -40,7 +45,7 @@ LOSSES = {
     "binary_log_loss": _binary_log_loss,
     "squared_error": _squared_error,
     "poisson": _poisson,
-    "perceptron": _hinge_perceptron,
+    "perceptron": _perceptron,
 }
 
 
@@ -66,7 +71,7 @@ class SampleLoss(nn.Module):
 
     def forward(self, raw, y, w=None):
         """Return the (weighted) mean loss as a scalar tensor."""
-        per_sample = LOSSES[self.name](raw, y)
+        fn = LOSSES[self.name]
         if w is None:
-            return per_sample.mean()
-        return (per_sample * w).sum() / w.sum()
+            return fn(raw, y, "mean")
+        return (fn(raw, y, "none") * w).sum() / w.sum()
