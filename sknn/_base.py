@@ -214,8 +214,10 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         X = self._prepare_X(X)
 
         with torch_rng_scope(seed, device):
-            if first_call or self._device != device:
+            if first_call:
                 self._initialize(X.shape[1:], n_outputs, seed, device)
+            elif self._device != device:
+                self._move_to(device)
             if self._solver_name() == "lbfgs":
                 self._fit_lbfgs(X, y, sample_weight)
             else:
@@ -255,6 +257,17 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             alpha=self._l2_alpha(),
             penalty=self._penalty(),
         )
+
+    def _move_to(self, device):
+        """Move a fitted model (module and optimizer state) to another device."""
+        engine = self._engine
+        engine.module_.to(device)
+        for state in engine.optimizer_.state.values():
+            for key, value in state.items():
+                if isinstance(value, torch.Tensor) and key != "step":
+                    state[key] = value.to(device)
+        engine.device = str(device)
+        engine.__dict__.pop("_decayed", None)
 
     @property
     def module_(self):
@@ -354,6 +367,8 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
                     "The validation set is too small. Increase 'validation_fraction' "
                     "or the size of your dataset."
                 )
+            if not sp.issparse(X_val):  # moved to the device once, not every epoch
+                X_val = torch.from_numpy(np.ascontiguousarray(X_val)).to(device)
         n_samples = X.shape[0]
         Xt, yt, _ = self._to_device(X, y, None, device)
         batches = TensorBatches(
@@ -518,9 +533,12 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         with torch.inference_mode():
             for start in range(0, n, step):
                 chunk = X[start : start + step]
-                if sp.issparse(chunk):
-                    chunk = chunk.toarray()
-                xb = torch.from_numpy(np.ascontiguousarray(chunk)).to(device)
+                if isinstance(chunk, torch.Tensor):
+                    xb = chunk
+                else:
+                    if sp.issparse(chunk):
+                        chunk = chunk.toarray()
+                    xb = torch.from_numpy(np.ascontiguousarray(chunk)).to(device)
                 outs.append(self._output(module(xb)).cpu().numpy())
         if not outs:
             raise ValueError("Found array with 0 sample(s) while a minimum of 1 is required.")

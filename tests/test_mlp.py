@@ -551,3 +551,15 @@ def test_training_gradient_matches_finite_differences():
     applied = [t - p.detach() for t, p in zip(theta, module.parameters())]  # lr = 1
     for a, n in zip(applied, numeric):
         torch.testing.assert_close(a, n, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_partial_fit_after_changing_device_moves_the_model():
+    clf = MLPClassifier(**FAST)
+    clf.partial_fit(X_small, y_small, classes=np.arange(10))
+    before = clf.coefs_[0]
+    clf.set_params(device="cuda")
+    clf.partial_fit(X_small, y_small)
+    assert clf.module_.output.weight.is_cuda
+    assert clf.t_ == 2 * len(X_small)
+    assert np.abs(clf.coefs_[0] - before).max() < 0.5  # continued, not re-initialised
