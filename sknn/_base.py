@@ -124,7 +124,10 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
 
     def _optimizer_params(self):
         """Keyword values the solver is built from (see ``_engine.make_engine``)."""
-        names = ("learning_rate_init", "momentum", "nesterovs_momentum", "beta_1", "beta_2", "epsilon")
+        names = (
+            "learning_rate_init", "momentum", "nesterovs_momentum",
+            "beta_1", "beta_2", "epsilon",
+        )
         return {name: getattr(self, name) for name in names if hasattr(self, name)}
 
     def _l2_alpha(self):
@@ -748,7 +751,9 @@ class NeuralRegressorMixin(RegressorMixin):
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if self._loss_name() == "poisson" and np.any(y < 0):
-            raise ValueError("Some value(s) of y are negative which is not allowed for Poisson regression.")
+            raise ValueError(
+                "Some value(s) of y are negative which is not allowed for Poisson regression."
+            )
         if first_call:
             self._y_1d = y.ndim == 1
         y = y.reshape(len(y), -1).astype(np.float32)

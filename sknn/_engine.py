@@ -244,7 +244,7 @@ def _optimizer_spec(solver, params):
     return torch.optim.SGD, kwargs
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _fused_supported(opt_class, device):
     try:
         p = torch.zeros(1, device=torch.device(device), requires_grad=True)

@@ -30,7 +30,8 @@ class _BaseMLP(BaseNeuralEstimator):
             sizes = [sizes]
         sizes = list(sizes)
         for s in sizes:
-            if isinstance(s, (bool, np.bool_)) or not isinstance(s, (Integral, np.integer)) or s <= 0:
+            is_int = isinstance(s, (Integral, np.integer)) and not isinstance(s, (bool, np.bool_))
+            if not is_int or s <= 0:
                 raise ValueError(
                     "hidden_layer_sizes must be > 0 integers, got "
                     f"{self.hidden_layer_sizes!r}."

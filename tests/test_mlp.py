@@ -1,7 +1,6 @@
 """Behaviour tests for MLPClassifier and MLPRegressor, in the spirit of
 scikit-learn's own ``neural_network/tests/test_mlp.py``."""
 
-import io
 import pickle
 import warnings
 
