@@ -562,3 +562,18 @@ def test_partial_fit_after_changing_device_moves_the_model():
     assert clf.module_.output.weight.is_cuda
     assert clf.t_ == 2 * len(X_small)
     assert np.abs(clf.coefs_[0] - before).max() < 0.5  # continued, not re-initialised
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="simulates a CPU-only machine")
+def test_model_saved_on_cuda_loads_on_cpu_only_machine():
+    """The state of a CUDA-trained model says device 'cuda'; on a machine without CUDA
+    it must load onto the CPU and predict. (The real CUDA round trip is
+    test_cuda_model_loads_on_cpu_only_machine, run where a GPU exists.)"""
+    clf = _quiet(MLPClassifier(**FAST).fit, X_small, y_small)
+    expected = clf.predict(X_small)
+    clf._engine.device = "cuda"  # what a CUDA-trained model carries in its state
+    with pytest.warns(UserWarning, match="no CUDA devices"):
+        loaded = pickle.loads(pickle.dumps(clf))
+    assert loaded._device.type == "cpu"
+    assert loaded.device == clf.device == "cpu"  # the parameter is kept as given
+    np.testing.assert_array_equal(loaded.predict(X_small), expected)
