@@ -270,7 +270,6 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
                 if isinstance(value, torch.Tensor) and key != "step":
                     state[key] = value.to(device)
         engine.device = str(device)
-        engine.__dict__.pop("_decayed", None)
 
     @property
     def module_(self):

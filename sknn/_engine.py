@@ -10,9 +10,10 @@ methods become sknn's API. What is replaced here, and why:
   per batch, so there is no host synchronisation inside an epoch.
 * ``fit_loop`` stops on a flag set by a callback, never by ``KeyboardInterrupt``
   (skorch's early stopping raises ``KeyboardInterrupt``, which hides a real Ctrl-C).
-* L2 regularisation is applied as scikit-learn's MLP defines it
-  (gradient ``alpha * W / sum(batch sample weights)`` on the weights, not the
-  biases), added to the gradients by one ``_foreach_add_`` call per step.
+* L2 regularisation is applied as scikit-learn's MLP defines it (gradient
+  ``alpha * W / sum(batch sample weights)`` on the weight matrices, not the biases),
+  through the weight-matrix parameter group's ``weight_decay``, set per batch, which
+  the fused optimizers apply inside their kernel.
 
 Callbacks, history, optimizer construction, the train step and pickling (with CUDA
 tensors mapped to the CPU when no GPU is present) are skorch's.
@@ -140,6 +141,16 @@ class _Engine(NeuralNet):
         # skorch appends a history row per batch; sknn records per epoch only.
         pass
 
+    def get_params_for_optimizer(self, prefix, named_parameters):
+        # Group 0: weight matrices (L2-decayed, as in scikit-learn); group 1: the rest.
+        args, kwargs = super().get_params_for_optimizer(prefix, [])
+        params = [p for _, p in named_parameters]
+        groups = [
+            {"params": [p for p in params if p.ndim >= 2], "decayed": True},
+            {"params": [p for p in params if p.ndim < 2], "weight_decay": 0.0},
+        ]
+        return ([g for g in groups if g["params"]],), kwargs
+
     def get_loss(self, y_pred, y_true, X=None, training=False):
         loss = self.criterion_(y_pred, y_true.y, y_true.w)
         if training and self.penalty_fn is not None:
@@ -161,30 +172,16 @@ class _Engine(NeuralNet):
         )
         return self
 
-    def _decayed_params(self):
-        decayed = self.__dict__.get("_decayed")
-        if decayed is None:
-            decayed = [p for p in self.module_.parameters() if p.ndim >= 2 and p.requires_grad]
-            self.__dict__["_decayed"] = decayed
-        return decayed
-
-    def __getstate__(self):
-        state = super().__getstate__()
-        state.pop("_decayed", None)  # re-derived from module_ after loading
-        return state
-
     def train_step(self, batch, **fit_params):
         optimizer = self.optimizer_
+        if self.l2_alpha and optimizer.param_groups[0].get("decayed", False):
+            # scikit-learn's L2 gradient, alpha * W / (total sample weight of the batch),
+            # on weight matrices only: the optimizer's (fused) weight_decay adds it.
+            optimizer.param_groups[0]["weight_decay"] = self.l2_alpha / batch[1].w_sum
         # Same steps as skorch's train_step, without the closure (sknn's solvers
         # evaluate the loss once per step; L-BFGS goes through SciPy instead).
         optimizer.zero_grad(set_to_none=True)
         step = self.train_step_single(batch, **fit_params)
-        if self.l2_alpha:
-            # scikit-learn's L2 gradient: alpha * W / (total sample weight of batch),
-            # on weight matrices only; one fused foreach call.
-            weights = self._decayed_params()
-            grads = [p.grad for p in weights]
-            torch._foreach_add_(grads, weights, alpha=self.l2_alpha / batch[1].w_sum)
         if self._grad_hooks:
             self.notify(
                 "on_grad_computed",
