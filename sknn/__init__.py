@@ -2,12 +2,14 @@
 
 from ._base import TrainingDivergedWarning
 from ._mlp import MLPClassifier, MLPRegressor
+from ._perceptron import PerceptronClassifier
 
 __version__ = "0.1.0"
 
 __all__ = [
     "MLPClassifier",
     "MLPRegressor",
+    "PerceptronClassifier",
     "TrainingDivergedWarning",
     "__version__",
 ]

@@ -88,6 +88,10 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         "device": [str, torch.device],
     }
 
+    #: How sample weights enter the batch loss: 'weights' divides the weighted sum by
+    #: the weights' sum (scikit-learn's MLP), 'count' by the batch size (its SGD models).
+    _weight_normalization = "weights"
+
     #: Rows per forward pass in predict/transform; bounds prediction memory.
     _predict_batch_size = 4096
 
@@ -145,6 +149,10 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
     def _prepare_X(self, X):
         """Turn validated rows into what the module takes (identity for MLPs)."""
         return X
+
+    def _make_loss(self):
+        """The training criterion, a :class:`sknn.modules.SampleLoss`."""
+        return SampleLoss(self._loss_name(), normalize=self._weight_normalization)
 
     def _sample_weight_multiplier(self, y):
         """Extra per-sample weights (e.g. from ``class_weight``); None for none."""
@@ -252,7 +260,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         solver = "adam" if self._solver_name() == "lbfgs" else self._solver_name()
         self._engine = make_engine(
             module,
-            SampleLoss(self._loss_name()),
+            self._make_loss(),
             solver,
             self._optimizer_params(),
             device,
@@ -470,6 +478,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         if self.verbose:
             print(f"Iteration {self.n_iter_}, loss = {loss:.8f}")
 
+        tol = -np.inf if self.tol is None else self.tol  # tol=None: never stop early
         if self.early_stopping:
             module.eval()
             score = float(self._validation_score(*run["val"]))
@@ -477,7 +486,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             engine.history.record("validation_score", score)
             if self.verbose:
                 print(f"Validation score: {score:f}")
-            if score < self.best_validation_score_ + self.tol:
+            if score < self.best_validation_score_ + tol:
                 self._no_improvement_count += 1
             else:
                 self._no_improvement_count = 0
@@ -485,7 +494,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
                 self.best_validation_score_ = score
                 self._best_state = [t.detach().clone() for t in module.state_dict().values()]
         else:
-            if loss > self.best_loss_ - self.tol:
+            if loss > self.best_loss_ - tol:
                 self._no_improvement_count += 1
             else:
                 self._no_improvement_count = 0
@@ -503,7 +512,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         if self._no_improvement_count > self.n_iter_no_change:
             what = "Validation score" if self.early_stopping else "Training loss"
             msg = (
-                f"{what} did not improve more than tol={self.tol:f} for "
+                f"{what} did not improve more than tol={tol:f} for "
                 f"{self.n_iter_no_change} consecutive epochs."
             )
             if self._solver_name() == "sgd" and schedule == "adaptive" and lr > 1e-6:
@@ -523,8 +532,12 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             group["lr"] = lr
 
     # ------------------------------------------------------------- prediction
-    def _forward(self, X):
-        """Raw module outputs for validated ``X`` as a float32 NumPy array."""
+    def _forward(self, X, output=True):
+        """Module outputs for validated ``X`` as a float32 NumPy array.
+
+        With ``output=True`` the outputs go through :meth:`_output` (probabilities
+        or values); with False they are the raw scores.
+        """
         module = self.module_
         device = self._device
         module.eval()
@@ -541,7 +554,8 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
                     if sp.issparse(chunk):
                         chunk = chunk.toarray()
                     xb = torch.from_numpy(np.ascontiguousarray(chunk)).to(device)
-                outs.append(self._output(module(xb)).cpu().numpy())
+                raw = module(xb)
+                outs.append((self._output(raw) if output else raw).cpu().numpy())
         if not outs:
             raise ValueError("Found array with 0 sample(s) while a minimum of 1 is required.")
         return outs[0] if len(outs) == 1 else np.concatenate(outs)
@@ -642,13 +656,15 @@ class NeuralClassifierMixin(ClassifierMixin):
             return "cross_entropy"
         return "binary_log_loss"
 
-    def _sample_weight_multiplier(self, y):
-        class_weight = getattr(self, "class_weight", None)
-        if class_weight is None:
-            return None
-        if y.ndim == 2 and y.shape[1] > 1:
-            raise ValueError("class_weight is not supported for multilabel targets.")
-        codes = y if y.ndim == 1 else y[:, 0].astype(np.int64)
+    def _class_codes(self, y):
+        """Class indices of encoded targets (int codes, (n, 1) indicator or one-hot)."""
+        if y.ndim == 1:
+            return y
+        return y[:, 0].astype(np.int64) if y.shape[1] == 1 else y.argmax(1)
+
+    def _class_weights(self, codes):
+        """Weight of each class in ``classes_`` order from ``class_weight``."""
+        class_weight = self.class_weight
         if isinstance(class_weight, dict):
             unknown = set(class_weight) - set(self.classes_.tolist())
             if unknown:
@@ -656,12 +672,20 @@ class NeuralClassifierMixin(ClassifierMixin):
                     f"class_weight has labels {sorted(unknown, key=str)} that are not in "
                     f"classes_ {self.classes_.tolist()}."
                 )
-        weights = compute_class_weight(
+            return np.array(
+                [class_weight.get(c, 1.0) for c in self.classes_.tolist()], dtype=np.float64
+            )
+        return compute_class_weight(
             class_weight, classes=np.arange(len(self.classes_)), y=codes
-        ) if class_weight == "balanced" else np.array(
-            [class_weight.get(c, 1.0) for c in self.classes_.tolist()], dtype=np.float64
         )
-        return weights[codes].astype(np.float64)
+
+    def _sample_weight_multiplier(self, y):
+        if getattr(self, "class_weight", None) is None:
+            return None
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            raise ValueError("class_weight is not supported for multilabel targets.")
+        codes = self._class_codes(y)
+        return self._class_weights(codes)[codes]
 
     def _output(self, raw):
         if self.out_activation_ == "softmax":

@@ -6,12 +6,14 @@ sizes and returns raw outputs (logits or values); losses live with the estimator
 
 from ._activations import ACTIVATIONS, get_activation
 from ._init import WEIGHT_INITS, init_linear_
+from ._linear import LinearModule
 from ._losses import LOSSES, SampleLoss
 from ._mlp import MLPModule
 
 __all__ = [
     "ACTIVATIONS",
     "LOSSES",
+    "LinearModule",
     "SampleLoss",
     "WEIGHT_INITS",
     "MLPModule",

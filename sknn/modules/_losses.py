@@ -19,7 +19,8 @@ def _cross_entropy(raw, y, reduction):
 def _binary_log_loss(raw, y, reduction):
     if reduction == "mean":  # mean over samples of the sum over labels
         return F.binary_cross_entropy_with_logits(raw, y) * raw.shape[1]
-    return F.binary_cross_entropy_with_logits(raw, y, reduction="none").sum(1)
+    per_unit = F.binary_cross_entropy_with_logits(raw, y, reduction="none")
+    return per_unit if reduction == "elementwise" else per_unit.sum(1)
 
 
 def _squared_error(raw, y, reduction):
@@ -35,8 +36,15 @@ def _poisson(raw, y, reduction):
 
 
 def _perceptron(raw, y, reduction):
-    # Rosenblatt's criterion, one-vs-rest: max(0, -s * raw) with s in {-1, +1}
-    per_sample = torch.clamp((1.0 - 2.0 * y) * raw, min=0.0).sum(1)
+    # Rosenblatt's criterion, one-vs-rest: max(0, -m) with margin m = s * raw and
+    # s in {-1, +1}. Written as -m * (m <= 0) so that a point on the boundary
+    # (m == 0, e.g. at the zero initialisation) still gets the update, as in the
+    # classic rule; clamp/relu would give it a zero gradient.
+    margin = (2.0 * y - 1.0) * raw
+    per_unit = -margin * (margin <= 0)
+    if reduction == "elementwise":
+        return per_unit
+    per_sample = per_unit.sum(1)
     return per_sample.mean() if reduction == "mean" else per_sample
 
 
@@ -56,22 +64,46 @@ class SampleLoss(nn.Module):
     ----------
     name : str
         A key of :data:`LOSSES`.
+    normalize : {'weights', 'count'}, default='weights'
+        Divide the weighted sum by the sum of the weights (``numpy.average``, as
+        scikit-learn's MLP losses do) or by the number of samples (sample weights
+        scale each sample's gradient, as in scikit-learn's SGD linear models).
+    pos_weight : sequence of float, optional
+        For one-vs-rest losses: output unit ``k`` weighs the samples of its own
+        class by ``pos_weight[k]`` (class weights, applied per unit).
 
     Notes
     -----
-    ``forward(raw, y, w=None)`` returns ``sum(w * l) / sum(w)`` (the plain mean
-    when ``w`` is None), as ``numpy.average`` does in scikit-learn's losses.
+    ``forward(raw, y, w=None)`` returns ``sum(w * l) / sum(w)`` (or ``/ n``); the
+    plain mean when ``w`` is None.
     """
 
-    def __init__(self, name):
+    def __init__(self, name, normalize="weights", pos_weight=None):
         super().__init__()
         if name not in LOSSES:
             raise ValueError(f"Unknown loss {name!r}; expected one of {sorted(LOSSES)}.")
+        if normalize not in ("weights", "count"):
+            raise ValueError(f"normalize must be 'weights' or 'count', got {normalize!r}.")
+        if pos_weight is not None and name not in ("perceptron", "binary_log_loss"):
+            raise ValueError("pos_weight only applies to one-vs-rest losses.")
         self.name = name
+        self.normalize = normalize
+        self.pos_weight = None if pos_weight is None else torch.as_tensor(pos_weight)
+
+    def _per_sample(self, raw, y):
+        if self.pos_weight is None:
+            return LOSSES[self.name](raw, y, "none")
+        # Unit k weighs its positive samples (y[:, k] == 1) by pos_weight[k] and its
+        # negatives by 1, as scikit-learn's one-vs-rest SGD models apply class_weight.
+        unit = LOSSES[self.name](raw, y, "elementwise")
+        scale = 1.0 + y * (self.pos_weight.to(raw.device, raw.dtype) - 1.0)
+        return (unit * scale).sum(1)
 
     def forward(self, raw, y, w=None):
         """Return the (weighted) mean loss as a scalar tensor."""
-        fn = LOSSES[self.name]
         if w is None:
-            return fn(raw, y, "mean")
-        return (fn(raw, y, "none") * w).sum() / w.sum()
+            if self.pos_weight is None:
+                return LOSSES[self.name](raw, y, "mean")
+            return self._per_sample(raw, y).mean()
+        total = (self._per_sample(raw, y) * w).sum()
+        return total / (w.sum() if self.normalize == "weights" else w.shape[0])

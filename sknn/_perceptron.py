@@ -1,0 +1,539 @@
+"""Rosenblatt's perceptron and its probabilistic (logistic / softmax) forms."""
+
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.utils.metaestimators import available_if
+from skorch.callbacks import Callback
+
+from ._base import BaseNeuralEstimator, NeuralClassifierMixin
+from .modules import LinearModule, SampleLoss
+from .utils._compat import Interval, StrOptions
+
+__all__ = ["PerceptronClassifier"]
+
+
+class _MaxNorm(Callback):
+    """Rescale each output unit's weight vector to norm <= ``max_norm`` after a step."""
+
+    def __init__(self, max_norm):
+        self.max_norm = max_norm
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training:
+            weight = net.module_.linear.weight
+            with torch.no_grad():
+                norms = weight.norm(dim=1, keepdim=True).clamp_min(1e-12)
+                weight.mul_(torch.clamp(self.max_norm / norms, max=1.0))
+
+
+class _ProximalL1(Callback):
+    """Soft-threshold the weights after each step: the proximal step of ``lam*||w||_1``.
+
+    Plain subgradient steps on an L1 term make weights oscillate around zero; the
+    proximal step sets them exactly to zero, as scikit-learn's truncated-gradient
+    SGD does.
+    """
+
+    def __init__(self, threshold):
+        self.threshold = threshold
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training:
+            weight = net.module_.linear.weight
+            with torch.no_grad():
+                weight.copy_(weight.sign() * (weight.abs() - self.threshold).clamp_min(0.0))
+
+
+class PerceptronClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
+    """Single-layer perceptron: Rosenblatt's rule, or logistic / softmax regression.
+
+    A single layer of weights maps the inputs to one score per class (one score for
+    a binary problem), trained by gradient descent: online (``batch_size=1``),
+    mini-batch, or full-batch (``batch_size='full'``).
+
+    Read more in the :ref:`User Guide <perceptron>`.
+
+    Parameters
+    ----------
+    activation : {'threshold', 'logistic', 'softmax'}, default='threshold'
+        - 'threshold': the classic perceptron. A unit outputs 1 when its score is
+          positive; training minimises Rosenblatt's criterion ``max(0, -s * score)``
+          (``s = +1`` for the unit's class, ``-1`` otherwise), one-vs-rest for
+          several classes. No probabilities.
+        - 'logistic': sigmoid units trained with the binary log-loss, one-vs-rest
+          (logistic regression).
+        - 'softmax': a softmax over the class scores trained with the multinomial
+          log-loss (multinomial logistic regression). With two classes it is the
+          same model as 'logistic'.
+
+    penalty : {'l2', 'l1', 'elasticnet'}, default=None
+        Regularisation term ``alpha * R(w)`` added to the mean loss, as in
+        :class:`sklearn.linear_model.SGDClassifier`: ``R = 0.5 * ||w||^2`` (l2),
+        ``||w||_1`` (l1), or ``l1_ratio * ||w||_1 + (1 - l1_ratio) * 0.5 * ||w||^2``.
+        The intercept is not penalised. The L1 part is applied as a proximal
+        (soft-thresholding) step after each update, so weights reach exactly zero.
+
+    alpha : float, default=0.0001
+        Strength of the penalty.
+
+    l1_ratio : float, default=0.15
+        Elastic-net mixing, ``0 <= l1_ratio <= 1``; used with ``penalty='elasticnet'``.
+
+    fit_intercept : bool, default=True
+        Whether to learn an intercept.
+
+    max_iter : int, default=1000
+        Maximum number of epochs.
+
+    tol : float or None, default=1e-3
+        Stop when the epoch loss has not improved by ``tol`` for
+        ``n_iter_no_change`` consecutive epochs (or, with ``early_stopping``, the
+        validation accuracy). None disables the criterion.
+
+    shuffle : bool, default=True
+        Whether to shuffle the samples at each epoch.
+
+    verbose : int, default=0
+        Print the loss after each epoch.
+
+    eta0 : float, default=1.0
+        Learning rate (scikit-learn's :class:`~sklearn.linear_model.Perceptron`
+        calls it ``eta0``).
+
+    batch_size : int, 'auto' or 'full', default=1
+        Samples per update: 1 is Rosenblatt's online rule (as scikit-learn's
+        ``Perceptron``), 'full' full-batch gradient descent, 'auto' means
+        ``min(200, n_samples)``. Online updates cost one optimizer step per sample;
+        use mini-batches for speed on large data.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds shuffling and the validation split (the weights start at zero).
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data and stop when its accuracy
+        stops improving; the best weights are restored.
+
+    validation_fraction : float, default=0.1
+        Share of the training data used for early stopping.
+
+    n_iter_no_change : int, default=5
+        Epochs without improvement before stopping.
+
+    class_weight : dict, 'balanced' or None, default=None
+        Weights associated with classes, multiplied into ``sample_weight``.
+
+    warm_start : bool, default=False
+        Start from the previous solution when calling fit again.
+
+    max_norm : float or None, default=None
+        If set, after every update each class's weight vector is rescaled to an
+        L2 norm of at most ``max_norm`` (a max-norm constraint).
+
+    device : str, default='auto'
+        ``'auto'`` (CUDA when available), ``'cpu'``, ``'cuda'`` or ``'cuda:N'``.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+        Weights (one row for a binary problem).
+
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+        Intercepts (zeros when ``fit_intercept=False``).
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string feature names.
+
+    n_iter_ : int
+        Number of epochs run by the last call to fit or partial_fit.
+
+    t_ : int
+        Number of training samples seen.
+
+    loss_ : float
+        Penalised loss after the last epoch.
+
+    loss_curve_ : list of float
+        The loss after each epoch.
+
+    best_loss_ : float or None
+        The lowest epoch loss (None with early stopping).
+
+    validation_scores_ : list of float or None
+        Validation accuracy per epoch (early stopping only).
+
+    best_validation_score_ : float or None
+        Best validation accuracy (early stopping only).
+
+    out_activation_ : str
+        ``activation`` for multiclass problems; 'threshold' or 'logistic' for
+        binary ones (a single score).
+
+    module_ : torch.nn.Module
+        The trained :class:`sknn.modules.LinearModule`.
+
+    history_ : skorch.History
+        One dict per epoch.
+
+    See Also
+    --------
+    sklearn.linear_model.Perceptron : The online perceptron in scikit-learn.
+    sklearn.linear_model.LogisticRegression : The logistic / softmax form, solved exactly.
+    MLPClassifier : Add hidden layers to learn non-linear boundaries.
+
+    Notes
+    -----
+    The perceptron convergence theorem (Novikoff, 1962) guarantees that the
+    threshold rule finds a separating hyperplane in finitely many updates when the
+    classes are linearly separable; when they are not (XOR is the classic case,
+    Minsky & Papert, 1969) it never settles. Hidden layers (:class:`MLPClassifier`)
+    lift that limit. Training runs in float32 on ``device``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_blobs
+    >>> from sknn import PerceptronClassifier
+    >>> X, y = make_blobs(n_samples=100, centers=[[-2, -2], [2, 2]], random_state=0)
+    >>> clf = PerceptronClassifier(random_state=0).fit(X, y)
+    >>> clf.score(X, y)
+    1.0
+    >>> hasattr(clf, "predict_proba")
+    False
+    >>> PerceptronClassifier(activation="softmax").fit(X, y).predict_proba(X[:2]).shape
+    (2, 2)
+    """
+
+    _parameter_constraints: dict = {
+        "activation": [StrOptions({"threshold", "logistic", "softmax"})],
+        "penalty": [StrOptions({"l2", "l1", "elasticnet"}), None],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "fit_intercept": ["boolean"],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left"), None],
+        "shuffle": ["boolean"],
+        "verbose": ["verbose"],
+        "eta0": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [
+            StrOptions({"auto", "full"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "random_state": ["random_state"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "warm_start": ["boolean"],
+        "max_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "device": [str, torch.device],
+    }
+
+    def __init__(
+        self,
+        activation="threshold",
+        *,
+        penalty=None,
+        alpha=0.0001,
+        l1_ratio=0.15,
+        fit_intercept=True,
+        max_iter=1000,
+        tol=1e-3,
+        shuffle=True,
+        verbose=0,
+        eta0=1.0,
+        batch_size=1,
+        random_state=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
+        class_weight=None,
+        warm_start=False,
+        max_norm=None,
+        device="auto",
+    ):
+        self.activation = activation
+        self.penalty = penalty
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.max_iter = max_iter
+        self.tol = tol
+        self.shuffle = shuffle
+        self.verbose = verbose
+        self.eta0 = eta0
+        self.batch_size = batch_size
+        self.random_state = random_state
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.class_weight = class_weight
+        self.warm_start = warm_start
+        self.max_norm = max_norm
+        self.device = device
+
+    # Sample weights scale each sample's update, as in scikit-learn's Perceptron.
+    _weight_normalization = "count"
+
+    # ------------------------------------------------------------ base hooks
+    def _solver_name(self):
+        return "sgd"
+
+    def _optimizer_params(self):
+        return {"learning_rate_init": self.eta0, "momentum": 0.0}
+
+    def _l2_alpha(self):
+        return 0.0  # the penalty is scikit-learn SGD-style, see _penalty
+
+    def _l1_share(self):
+        if self.penalty is None or not self.alpha:
+            return 0.0
+        return {"l1": 1.0, "l2": 0.0, "elasticnet": float(self.l1_ratio)}[self.penalty]
+
+    def _penalty(self):
+        # The L2 part of the penalty enters the loss; the L1 part is a proximal step
+        # after each update (see _ProximalL1).
+        if self.penalty is None or not self.alpha or self._l1_share() == 1.0:
+            return None
+        l2 = float(self.alpha) * (1.0 - self._l1_share())
+
+        def term(module):
+            return l2 * 0.5 * module.linear.weight.square().sum()
+
+        return term
+
+    def _extra_callbacks(self):
+        callbacks = []
+        if self._l1_share():
+            threshold = float(self.eta0) * float(self.alpha) * self._l1_share()
+            callbacks.append(("l1_prox", _ProximalL1(threshold)))
+        if self.max_norm is not None:
+            callbacks.append(("max_norm", _MaxNorm(self.max_norm)))
+        return callbacks
+
+    def _sample_weight_multiplier(self, y):
+        self._unit_weights = None
+        if self.class_weight is None or y.ndim == 1 or y.shape[1] == 1:
+            return super()._sample_weight_multiplier(y)
+        # One-vs-rest multiclass: as in scikit-learn's Perceptron, unit k weighs its
+        # own class by class_weight[k] and every other sample by 1.
+        self._unit_weights = self._class_weights(self._class_codes(y))
+        return None
+
+    def _make_loss(self):
+        pos_weight = getattr(self, "_unit_weights", None)
+        return SampleLoss(
+            self._loss_name(),
+            normalize=self._weight_normalization,
+            pos_weight=None if pos_weight is None else torch.tensor(pos_weight).float(),
+        )
+
+    def _batch_size(self, n_samples):
+        if self.batch_size == "full":
+            return n_samples
+        return super()._batch_size(n_samples)
+
+    def _build_module(self, n_features, n_outputs, generator):
+        return LinearModule(n_features, n_outputs, bias=self.fit_intercept)
+
+    def _encode_y(self, y, *, first_call, incremental, classes=None):
+        if getattr(y, "ndim", 1) == 2 and y.shape[1] > 1:
+            raise ValueError(
+                "PerceptronClassifier does not support multilabel targets; use "
+                "MLPClassifier or sklearn.multioutput.MultiOutputClassifier."
+            )
+        y_enc, n_outputs = super()._encode_y(
+            y, first_call=first_call, incremental=incremental, classes=classes
+        )
+        if self._label_binarizer.y_type_ == "multilabel-indicator":
+            raise ValueError("PerceptronClassifier does not support multilabel targets.")
+        binary = n_outputs == 1
+        self.out_activation_ = (
+            ("threshold" if self.activation == "threshold" else "logistic")
+            if binary
+            else self.activation
+        )
+        if not binary and self.activation != "softmax":
+            y_enc = np.eye(n_outputs, dtype=np.float32)[y_enc]  # one-vs-rest targets
+        return y_enc, n_outputs
+
+    def _loss_name(self):
+        return {
+            "threshold": "perceptron",
+            "logistic": "binary_log_loss",
+            "softmax": "cross_entropy",
+        }[self.out_activation_]
+
+    def _output(self, raw):
+        if self.out_activation_ == "softmax":
+            return torch.softmax(raw, dim=1)
+        if self.out_activation_ == "logistic":
+            return torch.sigmoid(raw)
+        return raw
+
+    # -------------------------------------------------------------- predicting
+    def _indices(self, X):
+        out = self._forward(X)
+        if out.shape[1] == 1:
+            threshold = 0.0 if self.out_activation_ == "threshold" else 0.5
+            return (out[:, 0] > threshold).astype(np.int64)
+        return out.argmax(axis=1)
+
+    def _predict_codes(self, X):
+        return self._indices(X)
+
+    def _validation_score(self, X, y, sample_weight):
+        if y.ndim == 2:
+            y = y[:, 0].astype(np.int64) if y.shape[1] == 1 else y.argmax(1)
+        pred = self._indices(X)
+        return np.average(pred == y, weights=sample_weight)
+
+    def predict(self, X):
+        """Predict class labels for samples in X.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Predicted class labels.
+        """
+        X = self._validate_predict_X(X)
+        return self.classes_[self._indices(X)]
+
+    def decision_function(self, X):
+        """Class scores (the layer's raw outputs).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            For a binary problem, the score of ``classes_[1]``; positive means that
+            class is predicted.
+        """
+        X = self._validate_predict_X(X)
+        scores = self._forward(X, output=False).astype(np.float64)
+        return scores.ravel() if scores.shape[1] == 1 else scores
+
+    def _is_probabilistic(self):
+        if self.activation == "threshold":
+            raise AttributeError(
+                "predict_proba is not available when activation='threshold': the "
+                "perceptron rule gives no probabilities; use activation='logistic' or "
+                "'softmax'."
+            )
+        return True
+
+    @available_if(_is_probabilistic)
+    def predict_proba(self, X):
+        """Probability estimates (``activation`` 'logistic' or 'softmax' only).
+
+        One-vs-rest logistic scores are normalised to sum to one, as scikit-learn's
+        one-vs-rest logistic regression does.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Class probabilities in the order of ``classes_``.
+        """
+        X = self._validate_predict_X(X)
+        proba = self._forward(X).astype(np.float64)
+        if proba.shape[1] == 1:
+            return np.hstack([1.0 - proba, proba])
+        if self.out_activation_ == "logistic":
+            proba /= proba.sum(axis=1, keepdims=True)
+        return proba
+
+    @available_if(_is_probabilistic)
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    # --------------------------------------------------------------- fitting
+    def fit(self, X, y, sample_weight=None):
+        """Fit the perceptron by gradient descent.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Target labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights; each multiplies its sample's update, as in
+            scikit-learn's :class:`~sklearn.linear_model.Perceptron`.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit_with_context(X, y, sample_weight)
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Run one epoch over ``X, y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Target labels.
+        classes : array-like of shape (n_classes,), default=None
+            All the classes; required on the first call.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        return self._partial_fit_with_context(X, y, sample_weight, classes)
+
+    @property
+    def coef_(self):
+        """ndarray: weights, one row per score."""
+        return self.module_.linear.weight.detach().cpu().numpy().astype(np.float64)
+
+    @property
+    def intercept_(self):
+        """ndarray: intercepts (zeros without ``fit_intercept``)."""
+        bias = self.module_.linear.bias
+        if bias is None:
+            return np.zeros(self.n_outputs_)
+        return bias.detach().cpu().numpy().astype(np.float64)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = False
+        return tags
