@@ -62,8 +62,8 @@ def environment():
         ]
     except ImportError:
         blas = []
-    import skorch
     import scipy
+    import skorch
 
     return {
         "cpu": model,
