@@ -462,21 +462,9 @@ class PerceptronClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
             proba /= proba.sum(axis=1, keepdims=True)
         return proba
 
-    @available_if(_is_probabilistic)
-    def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input samples.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-        """
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
+    predict_log_proba = available_if(_is_probabilistic)(
+        NeuralClassifierMixin.predict_log_proba
+    )
 
     # --------------------------------------------------------------- fitting
     def fit(self, X, y, sample_weight=None):
