@@ -532,12 +532,8 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             group["lr"] = lr
 
     # ------------------------------------------------------------- prediction
-    def _forward(self, X, output=True):
-        """Module outputs for validated ``X`` as a float32 NumPy array.
-
-        With ``output=True`` the outputs go through :meth:`_output` (probabilities
-        or values); with False they are the raw scores.
-        """
+    def _forward(self, X):
+        """Module outputs, through :meth:`_output`, as a float32 NumPy array."""
         module = self.module_
         device = self._device
         module.eval()
@@ -554,8 +550,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
                     if sp.issparse(chunk):
                         chunk = chunk.toarray()
                     xb = torch.from_numpy(np.ascontiguousarray(chunk)).to(device)
-                raw = module(xb)
-                outs.append((self._output(raw) if output else raw).cpu().numpy())
+                outs.append(self._output(module(xb)).cpu().numpy())
         if not outs:
             raise ValueError("Found array with 0 sample(s) while a minimum of 1 is required.")
         return outs[0] if len(outs) == 1 else np.concatenate(outs)

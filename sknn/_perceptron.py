@@ -4,6 +4,8 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
+from scipy.special import expit, softmax
+from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.metaestimators import available_if
 from skorch.callbacks import Callback
 
@@ -194,7 +196,10 @@ class PerceptronClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
     threshold rule finds a separating hyperplane in finitely many updates when the
     classes are linearly separable; when they are not (XOR is the classic case,
     Minsky & Papert, 1969) it never settles. Hidden layers (:class:`MLPClassifier`)
-    lift that limit. Training runs in float32 on ``device``.
+    lift that limit. Training runs in float32 on ``device``; prediction computes the
+    scores from ``coef_`` and ``intercept_`` in float64 on the host, as scikit-learn's
+    linear models do, so a row's score does not depend on the other rows predicted
+    with it.
 
     Examples
     --------
@@ -371,19 +376,32 @@ class PerceptronClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
         }[self.out_activation_]
 
     def _output(self, raw):
-        if self.out_activation_ == "softmax":
-            return torch.softmax(raw, dim=1)
-        if self.out_activation_ == "logistic":
-            return torch.sigmoid(raw)
-        return raw
+        return raw  # the layer's outputs are the scores; see _scores
 
     # -------------------------------------------------------------- predicting
+    def _scores(self, X):
+        """``X @ coef_.T + intercept_`` in float64, in bounded row chunks.
+
+        Computed on the host in float64, as scikit-learn's linear models do, rather
+        than by a float32 forward pass: a float32 product depends on how many rows
+        are in the batch (BLAS blocking) by ~1e-6, so a row's score would change
+        with the rows predicted alongside it.
+        """
+        if isinstance(X, torch.Tensor):  # validation data kept on the device
+            X = X.cpu().numpy()
+        coef, intercept = self.coef_, self.intercept_
+        step = self._predict_batch_size
+        chunks = [
+            safe_sparse_dot(X[start : start + step], coef.T, dense_output=True) + intercept
+            for start in range(0, X.shape[0], step)
+        ]
+        return chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
+
     def _indices(self, X):
-        out = self._forward(X)
-        if out.shape[1] == 1:
-            threshold = 0.0 if self.out_activation_ == "threshold" else 0.5
-            return (out[:, 0] > threshold).astype(np.int64)
-        return out.argmax(axis=1)
+        scores = self._scores(X)
+        if scores.shape[1] == 1:
+            return (scores[:, 0] > 0).astype(np.int64)
+        return scores.argmax(axis=1)
 
     def _predict_codes(self, X):
         return self._indices(X)
@@ -411,7 +429,7 @@ class PerceptronClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
         return self.classes_[self._indices(X)]
 
     def decision_function(self, X):
-        """Class scores (the layer's raw outputs).
+        """Class scores ``X @ coef_.T + intercept_``, the layer's outputs in float64.
 
         Parameters
         ----------
@@ -425,7 +443,7 @@ class PerceptronClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
             class is predicted.
         """
         X = self._validate_predict_X(X)
-        scores = self._forward(X, output=False).astype(np.float64)
+        scores = self._scores(X)
         return scores.ravel() if scores.shape[1] == 1 else scores
 
     def _is_probabilistic(self):
@@ -455,12 +473,13 @@ class PerceptronClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
             Class probabilities in the order of ``classes_``.
         """
         X = self._validate_predict_X(X)
-        proba = self._forward(X).astype(np.float64)
-        if proba.shape[1] == 1:
-            return np.hstack([1.0 - proba, proba])
-        if self.out_activation_ == "logistic":
-            proba /= proba.sum(axis=1, keepdims=True)
-        return proba
+        scores = self._scores(X)
+        if scores.shape[1] == 1:
+            return np.hstack([expit(-scores), expit(scores)])
+        if self.out_activation_ == "softmax":
+            return softmax(scores, axis=1)
+        proba = expit(scores)
+        return proba / proba.sum(axis=1, keepdims=True)
 
     predict_log_proba = available_if(_is_probabilistic)(
         NeuralClassifierMixin.predict_log_proba

@@ -22,8 +22,7 @@ _FLOAT32 = (
 _SUBSET = (
     "float32 matrix products give results that depend on the number of rows in the "
     "batch at the 1e-7 level (BLAS blocking); the check demands 1e-7. "
-    "tests/test_mlp.py and tests/test_perceptron.py check subset invariance at "
-    "float32 tolerance."
+    "tests/test_mlp.py checks subset invariance at float32 tolerance."
 )
 
 
@@ -41,8 +40,7 @@ def _expected_failed_checks(estimator):
         "check_sample_weight_equivalence_on_dense_data": reason,
         "check_sample_weight_equivalence_on_sparse_data": reason,
     }
-    if isinstance(estimator, (MLPRegressor, PerceptronClassifier)):
-        # continuous outputs (regression values, decision_function scores)
+    if isinstance(estimator, MLPRegressor):
         failures["check_methods_subset_invariance"] = _SUBSET
     return failures
 
