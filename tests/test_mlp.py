@@ -577,3 +577,11 @@ def test_model_saved_on_cuda_loads_on_cpu_only_machine():
     assert loaded._device.type == "cpu"
     assert loaded.device == clf.device == "cpu"  # the parameter is kept as given
     np.testing.assert_array_equal(loaded.predict(X_small), expected)
+
+
+def test_regressor_predictions_subset_invariant_at_float32_tolerance():
+    X, y = make_regression(n_samples=120, n_features=6, noise=0.1, random_state=0)
+    reg = _quiet(MLPRegressor(**FAST).fit, X, y / y.std())
+    full = reg.predict(X)
+    for rows in (slice(0, 1), slice(3, 20), slice(50, 120)):
+        np.testing.assert_allclose(reg.predict(X[rows]), full[rows], rtol=1e-5, atol=1e-5)
