@@ -92,6 +92,10 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
     #: the weights' sum (scikit-learn's MLP), 'count' by the batch size (its SGD models).
     _weight_normalization = "weights"
 
+    #: Stop once the no-improvement count exceeds ``n_iter_no_change - offset``:
+    #: 0 for scikit-learn's MLP rule (count > n), 1 for its SGD rule (count >= n).
+    _patience_offset = 0
+
     #: Rows per forward pass in predict/transform; bounds prediction memory.
     _predict_batch_size = 4096
 
@@ -380,17 +384,27 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             if not sp.issparse(X_val):  # moved to the device once, not every epoch
                 X_val = torch.from_numpy(np.ascontiguousarray(X_val)).to(device)
         n_samples = X.shape[0]
+        module = self.module_
+        batch_size = self._batch_size(n_samples)
+        has_batch_norm = any(
+            isinstance(m, torch.nn.modules.batchnorm._BatchNorm) for m in module.modules()
+        )
+        if has_batch_norm and min(batch_size, n_samples) < 2:
+            raise ValueError(
+                "batch_norm=True needs batches of at least 2 samples; got "
+                f"batch_size={self.batch_size!r} with {n_samples} training sample(s)."
+            )
         Xt, yt, _ = self._to_device(X, y, None, device)
         batches = TensorBatches(
             Xt,
             yt,
             sample_weight,
-            self._batch_size(n_samples),
+            batch_size,
             self.shuffle,
             torch.Generator().manual_seed(seed + 1),
             device,
+            no_singleton=has_batch_norm,
         )
-        module = self.module_
         self._good_state = [t.detach().clone() for t in module.state_dict().values()]
         self._best_state = None
         self._run = dict(
@@ -509,7 +523,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             self._set_lr(lr)
         engine.history.record("lr", lr)
 
-        if self._no_improvement_count > self.n_iter_no_change:
+        if self._no_improvement_count > self.n_iter_no_change - self._patience_offset:
             what = "Validation score" if self.early_stopping else "Training loss"
             msg = (
                 f"{what} did not improve more than tol={tol:f} for "

@@ -58,25 +58,36 @@ class TensorBatches:
     generator : torch.Generator
         CPU generator used for the permutation.
     device : torch.device
+    no_singleton : bool, default=False
+        Never yield a batch of one row (for BatchNorm): a trailing single row is
+        added to the previous batch.
     """
 
-    def __init__(self, X, y, w, batch_size, shuffle, generator, device):
+    def __init__(self, X, y, w, batch_size, shuffle, generator, device,
+                 no_singleton=False):
         self.X, self.y, self.batch_size = X, y, int(batch_size)
         self.shuffle, self.generator, self.device = shuffle, generator, device
         self.w_host = None if w is None else np.asarray(w, dtype=np.float64)
         self.w = None if w is None else torch.as_tensor(w, dtype=torch.float32).to(device)
         self.n = y.shape[0]
         self.sparse = not isinstance(X, torch.Tensor)
+        starts = list(range(0, self.n, self.batch_size))
+        if no_singleton and len(starts) > 1 and self.n - starts[-1] == 1:
+            # BatchNorm cannot train on a batch of one row: the last row joins the
+            # previous batch instead.
+            starts.pop()
+        self.starts = np.asarray(starts)
+        self.stops = np.append(self.starts[1:], self.n)
         # Factor turning 0.5 * alpha * ||W||^2 into its contribution to the epoch
         # loss as scikit-learn reports it: sum_b (len_b / sum_w_b) / n.
         self.penalty_factor = None
 
     def __len__(self):
-        return math.ceil(self.n / self.batch_size)
+        return len(self.starts)
 
     def _batch_sums(self, order):
-        starts = np.arange(0, self.n, self.batch_size)
-        lens = np.diff(np.append(starts, self.n))
+        starts = self.starts
+        lens = self.stops - starts
         if self.w_host is None:
             sums = lens.astype(np.float64)
         else:
@@ -93,19 +104,19 @@ class TensorBatches:
         return self.X[index]
 
     def __iter__(self):
-        bs = self.batch_size
+        bounds = list(zip(self.starts.tolist(), self.stops.tolist()))
         if self.shuffle:
             perm = torch.randperm(self.n, generator=self.generator)
             sums = self._batch_sums(perm.numpy())
             perm_dev = perm.to(self.device, non_blocking=True)
-            for i, start in enumerate(range(0, self.n, bs)):
-                idx = perm_dev[start : start + bs]
+            for i, (start, stop) in enumerate(bounds):
+                idx = perm_dev[start:stop]
                 w = None if self.w is None else self.w[idx]
                 yield self._x(idx), Target(self.y[idx], w, sums[i])
         else:
             sums = self._batch_sums(None)
-            for i, start in enumerate(range(0, self.n, bs)):
-                sl = slice(start, start + bs)
+            for i, (start, stop) in enumerate(bounds):
+                sl = slice(start, stop)
                 w = None if self.w is None else self.w[sl]
                 yield self._x(sl), Target(self.y[sl], w, sums[i])
 

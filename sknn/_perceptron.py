@@ -285,6 +285,8 @@ class PerceptronClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
 
     # Sample weights scale each sample's update, as in scikit-learn's Perceptron.
     _weight_normalization = "count"
+    # ... and training stops as its SGD loop does (no-improvement count >= n).
+    _patience_offset = 1
 
     # ------------------------------------------------------------ base hooks
     def _solver_name(self):

@@ -585,3 +585,12 @@ def test_regressor_predictions_subset_invariant_at_float32_tolerance():
     full = reg.predict(X)
     for rows in (slice(0, 1), slice(3, 20), slice(50, 120)):
         np.testing.assert_allclose(reg.predict(X[rows]), full[rows], rtol=1e-5, atol=1e-5)
+
+
+def test_batch_norm_with_a_trailing_single_row():
+    X, y = X_digits[:201], y_digits[:201]  # batch 200 would leave a batch of one row
+    clf = _quiet(MLPClassifier(batch_norm=True, **FAST).fit, X, y)
+    assert clf.score(X, y) > 0.8
+    clf.partial_fit(X, y)
+    with pytest.raises(ValueError, match="batch_norm=True needs batches of at least 2"):
+        MLPClassifier(batch_norm=True, batch_size=1, **FAST).fit(X, y)

@@ -272,3 +272,14 @@ def test_early_stopping_records_validation_accuracy():
     assert len(clf.validation_scores_) == clf.n_iter_ < 1000
     assert clf.best_validation_score_ == max(clf.validation_scores_)
     assert clf.score(X_iris, y_iris) > 0.8
+
+
+@pytest.mark.parametrize("pair", [(0, 1), (1, 2)])
+def test_binary_online_rule_stops_when_sklearn_does(pair):
+    """Same updates and the same tol / n_iter_no_change stopping epoch as scikit-learn
+    (its SGD loop stops once the no-improvement count reaches n_iter_no_change)."""
+    mask = np.isin(y_iris, pair)
+    theirs = Perceptron(shuffle=False).fit(X_iris[mask], y_iris[mask])
+    ours = PerceptronClassifier(shuffle=False, device="cpu").fit(X_iris[mask], y_iris[mask])
+    assert ours.n_iter_ == theirs.n_iter_ < 1000
+    np.testing.assert_allclose(ours.coef_, theirs.coef_, atol=1e-4)
