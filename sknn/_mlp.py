@@ -190,9 +190,6 @@ _MLP_PARAMS_DOC = """
         Initialisation of the weights. Glorot schemes multiply the scale by 4
         for ``activation='logistic'``.
 
-    device : str, default='auto'
-        Where to train and predict: ``'auto'`` (CUDA when available), ``'cpu'``,
-        ``'cuda'`` or ``'cuda:N'``. The parameter is stored as given.
 """
 
 _MLP_ATTRS_DOC = """
@@ -263,6 +260,10 @@ class MLPClassifier(NeuralClassifierMixin, _BaseMLP):
 %(params)s
     class_weight : dict, 'balanced' or None, default=None
         Weights associated with classes, multiplied into ``sample_weight``.
+
+    device : str, default='auto'
+        Where to train and predict: ``'auto'`` (CUDA when available), ``'cpu'``,
+        ``'cuda'`` or ``'cuda:N'``. The parameter is stored as given.
 
     Attributes
     ----------
@@ -397,7 +398,10 @@ class MLPRegressor(NeuralRegressorMixin, _BaseMLP):
     loss : {'squared_error', 'poisson'}, default='squared_error'
         Half squared error with an identity output, or half Poisson deviance with
         an exponential output (requires ``y >= 0``).
-%(params)s
+%(params)s    device : str, default='auto'
+        Where to train and predict: ``'auto'`` (CUDA when available), ``'cpu'``,
+        ``'cuda'`` or ``'cuda:N'``. The parameter is stored as given.
+
     Attributes
     ----------
 %(attrs)s

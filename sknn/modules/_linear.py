@@ -42,5 +42,16 @@ class LinearModule(nn.Module):
         return [self.linear]
 
     def forward(self, x):
-        """Return the raw scores for ``x`` of shape (n_samples, in_features)."""
+        """Compute the raw scores.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples, in_features)
+            Input rows.
+
+        Returns
+        -------
+        scores : torch.Tensor of shape (n_samples, out_features)
+            One score per output unit.
+        """
         return self.linear(x)

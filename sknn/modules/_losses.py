@@ -100,7 +100,23 @@ class SampleLoss(nn.Module):
         return (unit * scale).sum(1)
 
     def forward(self, raw, y, w=None):
-        """Return the (weighted) mean loss as a scalar tensor."""
+        """Compute the (weighted) mean loss.
+
+        Parameters
+        ----------
+        raw : torch.Tensor of shape (n_samples, n_outputs)
+            Raw network outputs.
+        y : torch.Tensor
+            Targets: class indices for ``'cross_entropy'``, else the same shape as
+            ``raw``.
+        w : torch.Tensor of shape (n_samples,), optional
+            Sample weights.
+
+        Returns
+        -------
+        loss : torch.Tensor
+            A scalar.
+        """
         if w is None:
             if self.pos_weight is None:
                 return LOSSES[self.name](raw, y, "mean")

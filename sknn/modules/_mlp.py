@@ -95,7 +95,18 @@ class MLPModule(nn.Module):
         return x
 
     def forward(self, x):
-        """Return the raw outputs for ``x`` of shape (n_samples, in_features)."""
+        """Compute the raw outputs.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples, in_features)
+            Input rows.
+
+        Returns
+        -------
+        out : torch.Tensor of shape (n_samples, out_features)
+            Raw outputs (logits or values).
+        """
         for block in self.blocks:
             x = block(x)
         return self.output(x)
