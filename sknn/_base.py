@@ -462,12 +462,13 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             for dst, src in zip(state.values(), tensors):
                 dst.copy_(src)
 
-    def _squared_norms(self, module):
-        """Squared L2 norm of every parameter, in one fused call and one sync."""
+    @staticmethod
+    def _squared_norms(module):
+        """Squared L2 norms of all parameters (one fused call, one sync) and a mask
+        of which parameters are weight matrices."""
         params = [p.detach() for p in module.parameters()]
-        self._matrix_mask = np.array([p.ndim >= 2 for p in params])
         norms = torch.stack(torch._foreach_norm(params)).double().cpu().numpy()
-        return norms**2
+        return norms**2, np.array([p.ndim >= 2 for p in params])
 
     def _end_epoch(self, engine):
         """scikit-learn's end-of-epoch logic; returns True to stop training."""
@@ -476,14 +477,14 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         module = self.module_
         loss = engine.history[-1, "train_loss"]
         # One fused reduction gives both the L2 term and a finiteness check.
-        sq_norms = self._squared_norms(module)
+        sq_norms, is_matrix = self._squared_norms(module)
         if not np.isfinite(loss) or not np.all(np.isfinite(sq_norms)):
             run["diverged"] = True
             return True
         torch._foreach_copy_(self._good_state, list(module.state_dict().values()))
         alpha = self._l2_alpha()
         if alpha:
-            loss += 0.5 * alpha * float(sq_norms[self._matrix_mask].sum()) * batches.penalty_factor
+            loss += 0.5 * alpha * float(sq_norms[is_matrix].sum()) * batches.penalty_factor
         self.n_iter_ += 1
         self.t_ += run["n_samples"]
         self.loss_ = loss
