@@ -551,7 +551,8 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         """Module outputs, through :meth:`_output`, as a float32 NumPy array."""
         module = self.module_
         device = self._device
-        module.eval()
+        if module.training:  # eval() walks every submodule; skip it when already set
+            module.eval()
         X = self._prepare_X(X)
         n = X.shape[0]
         step = self._predict_batch_size

@@ -176,11 +176,14 @@ class _Engine(NeuralNet):
 
     def initialize_callbacks(self):
         super().initialize_callbacks()
-        # Only pay for the on_grad_computed hook when a callback implements it.
-        self._grad_hooks = any(
-            type(cb).on_grad_computed is not Callback.on_grad_computed
-            for _, cb in self.callbacks_
-        )
+        # Only pay for per-batch hooks that some callback implements.
+        def overridden(name):
+            return any(
+                getattr(type(cb), name) is not getattr(Callback, name) for _, cb in self.callbacks_
+            )
+
+        self._grad_hooks = overridden("on_grad_computed")
+        self._batch_hooks = overridden("on_batch_begin") or overridden("on_batch_end")
         return self
 
     def train_step(self, batch, **fit_params):
@@ -207,12 +210,15 @@ class _Engine(NeuralNet):
         if iterator is None:
             return
         losses, sizes = [], []
+        hooks = self._batch_hooks
         for batch in iterator:
-            self.notify("on_batch_begin", batch=batch, training=training)
+            if hooks:
+                self.notify("on_batch_begin", batch=batch, training=training)
             step = step_fn(batch, **fit_params)
             losses.append(step["loss"].detach())
             sizes.append(batch[1].y.shape[0])
-            self.notify("on_batch_end", batch=batch, training=training, **step)
+            if hooks:
+                self.notify("on_batch_end", batch=batch, training=training, **step)
         # one host synchronisation per epoch
         total = torch.stack(losses).double().cpu().numpy() @ np.asarray(sizes, dtype=float)
         self.history.record(prefix + "_loss", float(total) / iterator.n)
