@@ -1,6 +1,7 @@
 """sknn: scikit-learn estimators for classic neural networks, trained with PyTorch."""
 
 from ._base import TrainingDivergedWarning
+from ._compare import compare
 from ._mlp import MLPClassifier, MLPRegressor
 from ._perceptron import PerceptronClassifier
 
@@ -11,5 +12,6 @@ __all__ = [
     "MLPRegressor",
     "PerceptronClassifier",
     "TrainingDivergedWarning",
+    "compare",
     "__version__",
 ]
