@@ -1,5 +1,6 @@
 """sknn: scikit-learn estimators for classic neural networks, trained with PyTorch."""
 
+from ._autoencoder import AutoencoderTransformer
 from ._base import TrainingDivergedWarning
 from ._compare import compare
 from ._mlp import MLPClassifier, MLPRegressor
@@ -8,6 +9,7 @@ from ._perceptron import PerceptronClassifier
 __version__ = "0.1.0"
 
 __all__ = [
+    "AutoencoderTransformer",
     "MLPClassifier",
     "MLPRegressor",
     "PerceptronClassifier",

@@ -5,6 +5,7 @@ sizes and returns raw outputs (logits or values); losses live with the estimator
 """
 
 from ._activations import ACTIVATIONS, get_activation
+from ._autoencoder import AutoencoderModule
 from ._init import WEIGHT_INITS, init_linear_
 from ._linear import LinearModule
 from ._losses import LOSSES, SampleLoss
@@ -12,6 +13,7 @@ from ._mlp import MLPModule
 
 __all__ = [
     "ACTIVATIONS",
+    "AutoencoderModule",
     "LOSSES",
     "LinearModule",
     "SampleLoss",

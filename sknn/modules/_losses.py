@@ -23,6 +23,15 @@ def _binary_log_loss(raw, y, reduction):
     return per_unit if reduction == "elementwise" else per_unit.sum(1)
 
 
+def _mean_binary_log_loss(raw, y, reduction):
+    # mean over the outputs of the binary log-loss, y in [0, 1] (soft targets allowed):
+    # the reconstruction loss of an autoencoder of [0, 1]-valued inputs
+    if reduction == "mean":
+        return F.binary_cross_entropy_with_logits(raw, y)
+    per_unit = F.binary_cross_entropy_with_logits(raw, y, reduction="none")
+    return per_unit if reduction == "elementwise" else per_unit.mean(1)
+
+
 def _squared_error(raw, y, reduction):
     if reduction == "mean":
         return 0.5 * F.mse_loss(raw, y)
@@ -53,6 +62,7 @@ LOSSES = {
     "binary_log_loss": _binary_log_loss,
     "squared_error": _squared_error,
     "poisson": _poisson,
+    "mean_binary_log_loss": _mean_binary_log_loss,
     "perceptron": _perceptron,
 }
 
