@@ -3,6 +3,7 @@
 from ._autoencoder import AutoencoderTransformer
 from ._base import TrainingDivergedWarning
 from ._compare import compare
+from ._convnet import ConvNetClassifier, ConvNetRegressor
 from ._mlp import MLPClassifier, MLPRegressor
 from ._perceptron import PerceptronClassifier
 
@@ -10,6 +11,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AutoencoderTransformer",
+    "ConvNetClassifier",
+    "ConvNetRegressor",
     "MLPClassifier",
     "MLPRegressor",
     "PerceptronClassifier",

@@ -3,7 +3,14 @@
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sknn import AutoencoderTransformer, MLPClassifier, MLPRegressor, PerceptronClassifier
+from sknn import (
+    AutoencoderTransformer,
+    ConvNetClassifier,
+    ConvNetRegressor,
+    MLPClassifier,
+    MLPRegressor,
+    PerceptronClassifier,
+)
 
 # Small, fast settings per class (cf. scikit-learn's INIT_PARAMS).
 _MLP = dict(hidden_layer_sizes=(16,), max_iter=100, learning_rate_init=0.01, random_state=0)
@@ -11,6 +18,10 @@ TEST_PARAMS = {
     MLPClassifier: dict(_MLP, device="cpu"),
     MLPRegressor: dict(_MLP, device="cpu"),
     PerceptronClassifier: dict(max_iter=50, random_state=0, device="cpu"),
+    # Rows of any width are read as 1 x n_features images (input_shape=(1, -1));
+    # tests/test_convnet.py runs the checks on sequences (conv_dim=1) too.
+    ConvNetClassifier: dict(_MLP, input_shape=(1, -1), channels=(4,), device="cpu"),
+    ConvNetRegressor: dict(_MLP, input_shape=(1, -1), channels=(4,), device="cpu"),
     AutoencoderTransformer: dict(
         n_components=2,
         hidden_layer_sizes=(8,),
@@ -48,7 +59,7 @@ def _expected_failed_checks(estimator):
         "check_sample_weight_equivalence_on_dense_data": reason,
         "check_sample_weight_equivalence_on_sparse_data": reason,
     }
-    if isinstance(estimator, MLPRegressor):
+    if isinstance(estimator, (MLPRegressor, ConvNetRegressor)):
         failures["check_methods_subset_invariance"] = _SUBSET
     if isinstance(estimator, AutoencoderTransformer):
         # transform / score_samples are float32 matrix products, as MLPRegressor's

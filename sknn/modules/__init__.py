@@ -6,6 +6,7 @@ sizes and returns raw outputs (logits or values); losses live with the estimator
 
 from ._activations import ACTIVATIONS, get_activation
 from ._autoencoder import AutoencoderModule
+from ._convnet import ConvNetModule, RandomShiftFlip, init_conv_
 from ._init import WEIGHT_INITS, init_linear_
 from ._linear import LinearModule
 from ._losses import LOSSES, SampleLoss
@@ -14,11 +15,14 @@ from ._mlp import MLPModule
 __all__ = [
     "ACTIVATIONS",
     "AutoencoderModule",
+    "ConvNetModule",
     "LOSSES",
     "LinearModule",
     "SampleLoss",
     "WEIGHT_INITS",
     "MLPModule",
+    "RandomShiftFlip",
     "get_activation",
+    "init_conv_",
     "init_linear_",
 ]

@@ -1,0 +1,818 @@
+"""Convolutional networks for images and numeric sequences."""
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from sklearn.utils.metaestimators import available_if
+
+from ._base import BaseNeuralEstimator, NeuralClassifierMixin, NeuralRegressorMixin
+from .modules import ACTIVATIONS, WEIGHT_INITS, ConvNetModule
+from .utils._compat import Interval, Options, StrOptions, validate_data
+
+__all__ = ["ConvNetClassifier", "ConvNetRegressor"]
+
+
+def _int_tuple(value, name, allow_empty=True):
+    """``value`` (an int or a sequence of ints) as a tuple of positive ints."""
+    values = list(value) if hasattr(value, "__iter__") else [value]
+    for v in values:
+        ok = isinstance(v, (Integral, np.integer)) and not isinstance(v, (bool, np.bool_))
+        if not ok or v <= 0:
+            raise ValueError(f"{name} must be > 0 integers, got {value!r}.")
+    if not values and not allow_empty:
+        raise ValueError(f"{name} must name at least one value, got {value!r}.")
+    return tuple(int(v) for v in values)
+
+
+def _is_nd(X):
+    """Whether X is a dense array-like with three or more dimensions."""
+    if sp.issparse(X) or hasattr(X, "columns") or isinstance(X, str):
+        return False
+    try:
+        return np.ndim(X) >= 3
+    except (ValueError, TypeError):  # ragged nested lists: validate_data says why
+        return False
+
+
+class _BaseConvNet(BaseNeuralEstimator):
+    """What ConvNetClassifier and ConvNetRegressor share: inputs and architecture."""
+
+    _parameter_constraints: dict = {
+        **BaseNeuralEstimator._parameter_constraints,
+        "conv_dim": [Options(Integral, {1, 2})],
+        "input_shape": ["array-like", None],
+        "channels": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "kernel_size": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "pooling": [StrOptions({"max", "avg"}), None],
+        "pool_size": [Interval(Integral, 1, None, closed="left")],
+        "global_pooling": [StrOptions({"auto", "avg", "max"}), None],
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "batch_norm": ["boolean"],
+        "weight_init": [StrOptions(set(WEIGHT_INITS))],
+        "random_shift": [Interval(Integral, 0, None, closed="left")],
+        "random_flip": ["boolean"],
+    }
+
+    # ------------------------------------------------------------ parameters
+    def _channels(self):
+        return _int_tuple(self.channels, "channels", allow_empty=False)
+
+    def _kernel_sizes(self):
+        channels = self._channels()
+        kernels = _int_tuple(self.kernel_size, "kernel_size", allow_empty=False)
+        if len(kernels) == 1:
+            return kernels * len(channels)
+        if len(kernels) != len(channels):
+            raise ValueError(
+                f"kernel_size has {len(kernels)} entries but channels has "
+                f"{len(channels)} blocks; give one kernel size, or one per block."
+            )
+        return kernels
+
+    def _global_pooling(self):
+        if self.global_pooling == "auto":
+            return "avg" if self.conv_dim == 1 else None
+        return self.global_pooling
+
+    def _input_shape_param(self):
+        """``input_shape`` checked: a tuple of positive ints, at most one -1."""
+        shape = self.input_shape
+        if shape is None:
+            return None
+        shape = tuple(shape)
+        lengths = (2,) if self.conv_dim == 1 else (2, 3)
+        layout = "(timesteps, n_features)" if self.conv_dim == 1 else (
+            "(height, width) or (channels, height, width)"
+        )
+        ok = len(shape) in lengths and all(
+            isinstance(s, (Integral, np.integer)) and not isinstance(s, (bool, np.bool_))
+            and (s > 0 or s == -1)
+            for s in shape
+        ) and sum(s == -1 for s in shape) <= 1
+        if not ok:
+            raise ValueError(
+                f"input_shape must be {layout} for conv_dim={self.conv_dim}: positive "
+                f"integers, at most one of them -1 (inferred); got {self.input_shape!r}."
+            )
+        return tuple(int(s) for s in shape)
+
+    def _check_params(self):
+        self._kernel_sizes()
+        _int_tuple(self.hidden_layer_sizes, "hidden_layer_sizes")
+        self._input_shape_param()
+        if self.random_flip and self.conv_dim == 1:
+            raise ValueError("random_flip mirrors images; it needs conv_dim=2.")
+        if (self.random_shift or self.random_flip) and self._solver_name() == "lbfgs":
+            raise ValueError(
+                "Data augmentation (random_shift, random_flip) draws new samples every "
+                "batch; it needs a stochastic solver ('adam' or 'sgd'), not 'lbfgs'."
+            )
+
+    # ----------------------------------------------------------------- inputs
+    def _layout(self):
+        if self.conv_dim == 1:
+            return (
+                "numeric sequences of shape (n_samples, timesteps, n_features), or "
+                "(n_samples, timesteps) for univariate ones"
+            )
+        return (
+            "images of shape (n_samples, height, width) or (n_samples, channels, "
+            "height, width), or rows of shape (n_samples, n_pixels) with input_shape="
+            "(height, width) or (channels, height, width)"
+        )
+
+    def _resolve_rows(self, n_columns):
+        """Sample shape of 2-D rows of ``n_columns`` values, for the first fit."""
+        shape = self._input_shape_param()
+        if shape is None:
+            if self.conv_dim == 1:
+                return (n_columns, 1)  # univariate series, one value per time step
+            raise ValueError(
+                f"{type(self).__name__}(conv_dim=2) takes {self._layout()}; got 2-D X "
+                f"with {n_columns} columns and input_shape=None. Pass input_shape to say "
+                "how each row is laid out (e.g. input_shape=(8, 8) for rows of 64 "
+                "pixels), or conv_dim=1 if the rows are time series."
+            )
+        known = math.prod(s for s in shape if s != -1)
+        if -1 in shape:
+            if n_columns % known:
+                raise ValueError(
+                    f"Cannot reshape rows of {n_columns} values to input_shape="
+                    f"{self.input_shape!r}."
+                )
+            shape = tuple(n_columns // known if s == -1 else s for s in shape)
+        elif known != n_columns:
+            raise ValueError(
+                f"input_shape={self.input_shape!r} has {known} values per sample, but X "
+                f"has {n_columns} columns."
+            )
+        if self.conv_dim == 2 and len(shape) == 2:
+            shape = (1, *shape)  # grayscale
+        return shape
+
+    def _matches_input_shape(self, sample):
+        """Whether a sample shape agrees with the input_shape parameter (if any)."""
+        if self._input_shape_param() is None:
+            return True
+        try:
+            return self._resolve_rows(math.prod(sample)) == sample
+        except ValueError:
+            return False
+
+    def _to_samples(self, X, reset):
+        """Validated X (2-D rows or N-D) as samples: ``(n, c, h, w)`` or ``(n, T, F)``."""
+        if sp.issparse(X):
+            X = X.toarray()
+        n = X.shape[0]
+        if X.ndim == 2:
+            shape = self._resolve_rows(X.shape[1]) if reset else self.input_shape_
+            X = X.reshape((n, *shape))
+        else:
+            ndims = (3,) if self.conv_dim == 1 else (3, 4)
+            if X.ndim not in ndims:
+                raise ValueError(
+                    f"{type(self).__name__}(conv_dim={self.conv_dim}) takes "
+                    f"{self._layout()}; got X of shape {X.shape}."
+                )
+            if self.conv_dim == 2 and X.ndim == 3:
+                X = X[:, None]
+            sample = X.shape[1:]
+            if reset:
+                if not self._matches_input_shape(sample):
+                    raise ValueError(
+                        f"X has samples of shape {X.shape[1:]}, which does not match "
+                        f"input_shape={self.input_shape!r}."
+                    )
+            else:
+                expected = self.input_shape_
+                variable = self.conv_dim == 1 and self._global_pooling() is not None
+                same = (sample[1:] == expected[1:]) if variable else (sample == expected)
+                if not same:
+                    what = (
+                        f"n_features={expected[1]} values per time step" if variable
+                        else f"samples of shape {expected}"
+                    )
+                    raise ValueError(
+                        f"X has samples of shape {X.shape[1:]}, but "
+                        f"{type(self).__name__} was fitted on {what}."
+                    )
+        if reset:
+            self.input_shape_ = tuple(int(s) for s in X.shape[1:])
+            self.n_features_in_ = math.prod(self.input_shape_)
+        return X
+
+    def _validate_X(self, X, reset):
+        if _is_nd(X):
+            X = validate_data(
+                self, X, allow_nd=True, ensure_2d=False, dtype=np.float32, reset=reset
+            )
+        else:
+            X = validate_data(
+                self, X, accept_sparse=["csr", "csc"], dtype=np.float32, reset=reset
+            )
+        return self._to_samples(X, reset)
+
+    def _validate_Xy(self, X, y, reset):
+        kwargs = dict(
+            dtype=np.float32,
+            multi_output=True,
+            y_numeric=not hasattr(self, "_label_binarizer_cls"),
+            reset=reset,
+        )
+        if _is_nd(X):
+            X, y = validate_data(self, X, y, allow_nd=True, ensure_2d=False, **kwargs)
+        else:
+            X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], **kwargs)
+        return self._to_samples(X, reset), y
+
+    def _prepare_X(self, X):
+        """Samples (or rows from the fast predict path) in the module's layout."""
+        if isinstance(X, torch.Tensor):  # validation data, already prepared
+            return X
+        if X.ndim == 2:
+            X = X.reshape((X.shape[0], *self.input_shape_))
+        if self.conv_dim == 1:
+            X = X.transpose(0, 2, 1)  # (n, T, F) -> (n, F, T): channels first
+        return np.ascontiguousarray(X, dtype=np.float32)
+
+    # ------------------------------------------------------------------ model
+    def _build_module(self, n_features, n_outputs, generator):
+        in_shape = tuple(n_features)
+        global_pooling = self._global_pooling()
+        if self.conv_dim == 1 and global_pooling is not None:
+            in_shape = (in_shape[0], None)  # any sequence length
+        return ConvNetModule(
+            in_shape,
+            self._channels(),
+            n_outputs,
+            kernel_size=self._kernel_sizes(),
+            pooling=self.pooling,
+            pool_size=self.pool_size,
+            global_pooling=global_pooling,
+            hidden_sizes=_int_tuple(self.hidden_layer_sizes, "hidden_layer_sizes"),
+            activation=self.activation,
+            dropout=self.dropout,
+            batch_norm=self.batch_norm,
+            weight_init=self.weight_init,
+            max_shift=self.random_shift,
+            flip=self.random_flip,
+            generator=generator,
+        )
+
+    def _check_solver(self):
+        if self.solver not in ("sgd", "adam"):
+            raise AttributeError(
+                f"partial_fit is only available for stochastic optimizers. "
+                f"{self.solver} is not stochastic."
+            )
+        return True
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network to images or sequences X and target(s) y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, ...)
+            Images ``(n_samples, height, width)`` or ``(n_samples, channels, height,
+            width)`` (``conv_dim=2``); sequences ``(n_samples, timesteps,
+            n_features)`` or ``(n_samples, timesteps)`` (``conv_dim=1``); or rows
+            ``(n_samples, n_features)`` reshaped by ``input_shape``.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values (class labels in classification, real numbers in
+            regression).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights. The loss is the weighted mean over each batch and the
+            L2 penalty is divided by the batch's total weight, as in scikit-learn.
+
+        Returns
+        -------
+        self : object
+            Returns the trained network.
+        """
+        return self._fit_with_context(X, y, sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags
+
+
+_CONV_PARAMS_DOC = """
+    conv_dim : {1, 2}, default=2
+        What a sample is. 2: an image, ``X`` of shape ``(n_samples, height, width)``
+        (grayscale) or ``(n_samples, channels, height, width)``. 1: a numeric
+        sequence, ``X`` of shape ``(n_samples, timesteps, n_features)`` or
+        ``(n_samples, timesteps)`` (univariate), convolved over time.
+
+    input_shape : tuple of int, default=None
+        How to reshape each row of a 2-D ``X`` into a sample: ``(height, width)`` or
+        ``(channels, height, width)`` for images, ``(timesteps, n_features)`` for
+        sequences. One entry may be -1 (inferred from the number of columns). With
+        it, the estimator works after 2-D transformers such as
+        :class:`~sklearn.preprocessing.StandardScaler` in a pipeline. Without it,
+        2-D ``X`` is an error for images and univariate series for sequences.
+
+    channels : array-like of int, default=(32, 64)
+        Output channels (feature maps) of each convolution block; one block per
+        entry.
+
+    kernel_size : int or array-like of int, default=3
+        Kernel size of every block (square for images), or one per block. Stride 1
+        and "same" zero padding: only pooling changes the size.
+
+    pooling : {'max', 'avg'} or None, default='max'
+        Pooling after each convolution block, with window and stride ``pool_size``
+        (an axis shorter than the window becomes 1). None: no pooling.
+
+    pool_size : int, default=2
+        Window and stride of the pooling.
+
+    global_pooling : {'auto', 'avg', 'max'} or None, default='auto'
+        How the last feature maps become one vector: averaged ('avg', global
+        average pooling as in fully convolutional networks) or maxed ('max') over
+        all positions, so any sequence length works, or flattened (None), which
+        keeps where features are. 'auto': 'avg' for ``conv_dim=1``, None for
+        ``conv_dim=2``.
+
+    hidden_layer_sizes : array-like of int, default=(100,)
+        Widths of the dense hidden layers between the convolutional features and
+        the output layer, as in :class:`MLPClassifier`; ``()`` for none.
+
+    activation : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu', 'elu', \
+'selu', 'gelu', 'silu', 'softplus'}, default='relu'
+        Activation of the convolution blocks and of the dense hidden layers.
+
+    dropout : float, default=0.0
+        Dropout probability on the features entering the dense head and after
+        each dense hidden activation.
+
+    batch_norm : bool, default=False
+        Batch normalization before each activation (convolutional and dense).
+
+    weight_init : {'glorot_uniform', 'glorot_normal', 'he_uniform', \
+'he_normal'}, default='glorot_uniform'
+        Initialisation of the weights; for convolutions the fans are the channels
+        times the kernel area.
+
+    random_shift : int, default=0
+        Data augmentation: in every training batch, shift each sample by a random
+        number of pixels (time steps) in ``[-random_shift, random_shift]`` along
+        each axis, filling with zeros. 0 (the default) for none.
+
+    random_flip : bool, default=False
+        Data augmentation for images: mirror each training image left-right with
+        probability 1/2. Off by default (it is wrong for digits and text).
+
+    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
+        The solver for weight optimization, as in :class:`MLPClassifier`.
+
+    alpha : float, default=0.0001
+        Strength of the L2 regularization term on the weights (not the biases),
+        divided by the batch's total sample weight, as in scikit-learn's MLP.
+
+    batch_size : int, default='auto'
+        Size of minibatches for stochastic optimizers; ``'auto'`` means
+        ``min(200, n_samples)``.
+
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Learning rate schedule, only used when ``solver='sgd'``.
+
+    learning_rate_init : float, default=0.001
+        The initial learning rate.
+
+    power_t : float, default=0.5
+        Exponent of the inverse scaling schedule.
+
+    max_iter : int, default=200
+        Maximum number of epochs (stochastic solvers) or iterations ('lbfgs').
+
+    shuffle : bool, default=True
+        Whether to shuffle samples in each epoch.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, the validation split, batch shuffling,
+        dropout and augmentation. With an int, the same seed gives identical
+        predictions on CPU. torch's and NumPy's global random states are never
+        changed or consumed.
+
+    tol : float, default=1e-4
+        Tolerance for the optimization (see ``n_iter_no_change``).
+
+    verbose : bool, default=False
+        Whether to print progress messages to stdout.
+
+    warm_start : bool, default=False
+        Reuse the previous solution as initialization when calling fit.
+
+    momentum : float, default=0.9
+        Momentum for 'sgd'.
+
+    nesterovs_momentum : bool, default=True
+        Whether to use Nesterov's momentum with 'sgd' and ``momentum > 0``.
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data, stop when its score
+        has not improved by at least ``tol`` for ``n_iter_no_change`` epochs, and
+        restore the weights with the best validation score.
+
+    validation_fraction : float, default=0.1
+        Proportion of training data set aside for early stopping.
+
+    beta_1 : float, default=0.9
+        Adam's first-moment decay.
+
+    beta_2 : float, default=0.999
+        Adam's second-moment decay.
+
+    epsilon : float, default=1e-8
+        Adam's numerical-stability term.
+
+    n_iter_no_change : int, default=10
+        Maximum number of epochs without an improvement of ``tol``.
+
+    max_fun : int, default=15000
+        Maximum number of loss function calls, only for ``solver='lbfgs'``.
+
+"""
+
+_CONV_ATTRS_DOC = """
+    input_shape_ : tuple of int
+        Shape of one sample as fitted: ``(channels, height, width)`` for images,
+        ``(timesteps, n_features)`` for sequences (with global pooling, sequences
+        of any length can be predicted when passed as 3-D arrays).
+
+    n_features_in_ : int
+        Number of values per sample (the columns of 2-D ``X``).
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit, when X has string feature names.
+
+    loss_ : float
+        The current loss computed with the loss function (L2 term included).
+
+    best_loss_ : float or None
+        The minimum loss reached during fit; None with ``early_stopping=True``.
+
+    loss_curve_ : list of float
+        The loss at the end of each epoch.
+
+    validation_scores_ : list of float or None
+        Score on the validation set at each epoch (``early_stopping=True`` only).
+
+    best_validation_score_ : float or None
+        The best validation score (``early_stopping=True`` only).
+
+    t_ : int
+        Number of training samples seen by the solver during fitting.
+
+    n_iter_ : int
+        The number of epochs (or L-BFGS iterations) the solver ran in the last
+        call to fit or partial_fit.
+
+    n_outputs_ : int
+        Number of output units.
+
+    out_activation_ : str
+        Name of the output activation function.
+
+    module_ : torch.nn.Module
+        The trained :class:`sknn.modules.ConvNetModule`; it returns raw outputs
+        and takes channels-first batches (``(n, channels, timesteps)`` for
+        sequences). ``module_.conv_layers[0].weight`` holds the first layer's
+        filters.
+
+    history_ : skorch.History
+        One dict per epoch (``loss``, ``train_loss``, ``lr``, ``dur``, and
+        ``validation_score`` with early stopping).
+"""
+
+
+class ConvNetClassifier(NeuralClassifierMixin, _BaseConvNet):
+    """Convolutional neural network classifier for images and numeric sequences.
+
+    Convolution blocks (convolution, optional batch normalization, activation,
+    pooling) learn local filters shared across positions; their feature maps are
+    flattened or globally pooled and go through a dense head to one output per
+    class. ``conv_dim=2`` classifies images, ``conv_dim=1`` numeric sequences (1-D
+    convolution over time). Training, parameters and fitted attributes follow
+    :class:`MLPClassifier`.
+
+    Read more in the :ref:`User Guide <convnet>`.
+
+    Parameters
+    ----------
+%(params)s
+    class_weight : dict, 'balanced' or None, default=None
+        Weights associated with classes, multiplied into ``sample_weight``.
+
+    device : str, default='auto'
+        Where to train and predict: ``'auto'`` (CUDA when available), ``'cpu'``,
+        ``'cuda'`` or ``'cuda:N'``. The parameter is stored as given.
+
+    Attributes
+    ----------
+    classes_ : ndarray or list of ndarray of shape (n_classes,)
+        Class labels.
+%(attrs)s
+    See Also
+    --------
+    ConvNetRegressor : Convolutional network for real-valued targets.
+    MLPClassifier : Fully connected network on flat rows.
+
+    Notes
+    -----
+    Training runs in float32 on ``device``; the whole training set is moved there
+    once per fit and sliced per batch. Binary and multilabel problems use one
+    logistic output per label and multiclass problems a softmax, as in
+    :class:`MLPClassifier`. A sparse ``X`` is densified.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sknn import ConvNetClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> images = X.reshape(-1, 8, 8) / 16.0
+    >>> clf = ConvNetClassifier(channels=(8,), hidden_layer_sizes=(32,), max_iter=10,
+    ...                         random_state=0).fit(images[:500], y[:500])
+    >>> clf.input_shape_
+    (1, 8, 8)
+    >>> clf.predict_proba(images[:2]).shape
+    (2, 10)
+    >>> clf.score(images[500:], y[500:]) > 0.85
+    True
+    """
+
+    def __init__(
+        self,
+        conv_dim=2,
+        input_shape=None,
+        channels=(32, 64),
+        kernel_size=3,
+        pooling="max",
+        pool_size=2,
+        global_pooling="auto",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        dropout=0.0,
+        batch_norm=False,
+        weight_init="glorot_uniform",
+        random_shift=0,
+        random_flip=False,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        class_weight=None,
+        device="auto",
+    ):
+        self.conv_dim = conv_dim
+        self.input_shape = input_shape
+        self.channels = channels
+        self.kernel_size = kernel_size
+        self.pooling = pooling
+        self.pool_size = pool_size
+        self.global_pooling = global_pooling
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.weight_init = weight_init
+        self.random_shift = random_shift
+        self.random_flip = random_flip
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.class_weight = class_weight
+        self.device = device
+
+    _parameter_constraints: dict = {
+        **_BaseConvNet._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    @available_if(lambda est: est._check_solver())
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Update the model with a single epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, ...)
+            Images, sequences or rows, as in :meth:`fit`.
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            The target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+        classes : array of shape (n_classes,), default=None
+            All classes across all calls; required on the first call.
+
+        Returns
+        -------
+        self : object
+            The trained network.
+        """
+        return self._partial_fit_with_context(X, y, sample_weight, classes)
+
+
+class ConvNetRegressor(NeuralRegressorMixin, _BaseConvNet):
+    """Convolutional neural network regressor for images and numeric sequences.
+
+    The network of :class:`ConvNetClassifier` with real-valued outputs: one
+    identity output per target (squared error), or an exponential output with
+    ``loss='poisson'``.
+
+    Read more in the :ref:`User Guide <convnet>`.
+
+    Parameters
+    ----------
+    loss : {'squared_error', 'poisson'}, default='squared_error'
+        Half squared error with an identity output, or half Poisson deviance with
+        an exponential output (requires ``y >= 0``).
+%(params)s    device : str, default='auto'
+        Where to train and predict: ``'auto'`` (CUDA when available), ``'cpu'``,
+        ``'cuda'`` or ``'cuda:N'``. The parameter is stored as given.
+
+    Attributes
+    ----------
+%(attrs)s
+    See Also
+    --------
+    ConvNetClassifier : Convolutional network classifier.
+    MLPRegressor : Fully connected network on flat rows.
+
+    Notes
+    -----
+    Training runs in float32 on ``device``, as in :class:`ConvNetClassifier`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn import ConvNetRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(300, 40))          # 300 univariate series of length 40
+    >>> y = X[:, 10:15].sum(axis=1)             # a sum over a window of the series
+    >>> reg = ConvNetRegressor(conv_dim=1, channels=(16,), kernel_size=5,
+    ...                        global_pooling=None, max_iter=100,
+    ...                        random_state=0).fit(X, y)
+    >>> reg.predict(X[:3]).shape
+    (3,)
+    >>> reg.score(X, y) > 0.9
+    True
+    """
+
+    def __init__(
+        self,
+        loss="squared_error",
+        conv_dim=2,
+        input_shape=None,
+        channels=(32, 64),
+        kernel_size=3,
+        pooling="max",
+        pool_size=2,
+        global_pooling="auto",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        dropout=0.0,
+        batch_norm=False,
+        weight_init="glorot_uniform",
+        random_shift=0,
+        random_flip=False,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        device="auto",
+    ):
+        self.loss = loss
+        self.conv_dim = conv_dim
+        self.input_shape = input_shape
+        self.channels = channels
+        self.kernel_size = kernel_size
+        self.pooling = pooling
+        self.pool_size = pool_size
+        self.global_pooling = global_pooling
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.weight_init = weight_init
+        self.random_shift = random_shift
+        self.random_flip = random_flip
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.device = device
+
+    _parameter_constraints: dict = {
+        **_BaseConvNet._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "poisson"})],
+    }
+
+    def _loss_name(self):
+        return self.loss
+
+    @available_if(lambda est: est._check_solver())
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with a single epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, ...)
+            Images, sequences or rows, as in :meth:`fit`.
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        self : object
+            The trained network.
+        """
+        return self._partial_fit_with_context(X, y, sample_weight)
+
+
+ConvNetClassifier.__doc__ = ConvNetClassifier.__doc__ % {
+    "params": _CONV_PARAMS_DOC.rstrip("\n") + "\n",
+    "attrs": _CONV_ATTRS_DOC,
+}
+ConvNetRegressor.__doc__ = ConvNetRegressor.__doc__ % {
+    "params": _CONV_PARAMS_DOC,
+    "attrs": _CONV_ATTRS_DOC.lstrip("\n"),
+}

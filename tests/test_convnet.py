@@ -1,0 +1,428 @@
+"""Behaviour tests for ConvNetClassifier and ConvNetRegressor."""
+
+import pickle
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sknn import ConvNetClassifier, ConvNetRegressor, MLPClassifier
+from sknn.modules import ConvNetModule, RandomShiftFlip
+
+X_digits, y_digits = load_digits(return_X_y=True)
+X_digits = (X_digits / 16.0).astype(np.float32)
+IMG = X_digits.reshape(-1, 8, 8)
+X_small, y_small, IMG_small = X_digits[:300], y_digits[:300], IMG[:300]
+
+FAST = dict(channels=(4,), hidden_layer_sizes=(16,), max_iter=5, learning_rate_init=0.01,
+            random_state=0, device="cpu")
+
+
+def _quiet(fn, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return fn(*args, **kwargs)
+
+
+def make_motifs(n, length=64, seed=0):
+    """Noisy series holding one short motif at a random place; the motif's shape
+    (a bump or a step) is the class. Where it sits carries no information."""
+    rng = np.random.RandomState(seed)
+    y = rng.randint(0, 2, n)
+    X = 0.3 * rng.normal(size=(n, length))
+    shapes = [1.5 * np.hanning(8), np.r_[np.ones(4), -np.ones(4)]]
+    for i, start in enumerate(rng.randint(0, length - 8, n)):
+        X[i, start:start + 8] += shapes[y[i]]
+    return X, y
+
+
+# ------------------------------------------------------ common checks, conv_dim=1
+# tests/test_common.py runs scikit-learn's checks on images (input_shape=(1, -1));
+# here they run on univariate series, the other way a 2-D X is read.
+_SEQ = dict(conv_dim=1, **{**FAST, "max_iter": 100})
+# The same expected failures as the MLPs, for the same reason (float32 training):
+# results agree to about 1e-6 relative where the checks demand 1e-7.
+_FLOAT32 = (
+    "sknn trains in float32: weighted and repeated-row fits agree to ~1e-6 relative, "
+    "the check demands 1e-7 (as for MLPClassifier, see tests/test_common.py)"
+)
+_SUBSET = (
+    "float32 products depend on the number of rows in a batch at the 1e-7 level "
+    "(BLAS blocking); the check demands 1e-7 (as for MLPRegressor)"
+)
+
+
+def _seq_expected_failures(estimator):
+    failures = {
+        "check_sample_weight_equivalence_on_dense_data": _FLOAT32,
+        "check_sample_weight_equivalence_on_sparse_data": _FLOAT32,
+    }
+    if isinstance(estimator, ConvNetRegressor):
+        failures["check_methods_subset_invariance"] = _SUBSET
+    return failures
+
+
+# Global average pooling (the sequence default) is order-blind, so a regressor on
+# scikit-learn's tabular check data flattens instead (global_pooling=None).
+@parametrize_with_checks(
+    [ConvNetClassifier(**_SEQ), ConvNetRegressor(global_pooling=None, **_SEQ)],
+    expected_failed_checks=_seq_expected_failures,
+)
+def test_sklearn_checks_on_sequences(estimator, check):
+    check(estimator)
+
+
+# ------------------------------------------------------------------ inputs
+def test_image_layouts_are_equivalent():
+    a = _quiet(ConvNetClassifier(**FAST).fit, IMG_small, y_small)
+    b = _quiet(ConvNetClassifier(**FAST).fit, IMG_small[:, None], y_small)
+    c = _quiet(ConvNetClassifier(input_shape=(8, 8), **FAST).fit, X_small, y_small)
+    d = _quiet(ConvNetClassifier(input_shape=(1, -1, 8), **FAST).fit, X_small, y_small)
+    expected = a.predict_proba(IMG_small)
+    for est in (b, c, d):
+        assert est.input_shape_ == (1, 8, 8)
+        assert est.n_features_in_ == 64
+        np.testing.assert_array_equal(est.predict_proba(IMG_small), expected)
+        # every layout predicts with every fitted model
+        np.testing.assert_array_equal(est.predict_proba(X_small), expected)
+        np.testing.assert_array_equal(est.predict_proba(IMG_small[:, None]), expected)
+
+
+def test_multichannel_images():
+    rng = np.random.RandomState(0)
+    X = rng.rand(60, 3, 6, 5).astype(np.float32)
+    y = (X[:, 0].mean((1, 2)) > X[:, 2].mean((1, 2))).astype(int)
+    clf = _quiet(ConvNetClassifier(**FAST).fit, X, y)
+    assert clf.input_shape_ == (3, 6, 5)
+    assert clf.module_.conv_layers[0].weight.shape == (4, 3, 3, 3)
+    assert clf.predict(X).shape == (60,)
+    assert clf.predict(X.reshape(60, -1)).shape == (60,)
+    with pytest.raises(ValueError, match=r"fitted on samples of shape \(3, 6, 5\)"):
+        clf.predict(X[:, :2])
+
+
+def test_sequence_layouts_are_equivalent():
+    X, y = make_motifs(120, length=32)
+    params = dict(conv_dim=1, **FAST)
+    a = _quiet(ConvNetClassifier(**params).fit, X, y)
+    b = _quiet(ConvNetClassifier(**params).fit, X[:, :, None], y)
+    c = _quiet(ConvNetClassifier(input_shape=(-1, 1), **params).fit, X, y)
+    expected = a.predict_proba(X)
+    for est in (a, b, c):
+        assert est.input_shape_ == (32, 1)
+        np.testing.assert_array_equal(est.predict_proba(X), expected)
+        np.testing.assert_array_equal(est.predict_proba(X[:, :, None]), expected)
+
+
+def test_multivariate_sequences_of_any_length():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(80, 20, 3)).astype(np.float32)
+    y = (X[:, :, 0].mean(1) > 0).astype(int)
+    clf = _quiet(ConvNetClassifier(conv_dim=1, **FAST).fit, X, y)
+    assert clf.input_shape_ == (20, 3)
+    assert clf.n_features_in_ == 60
+    assert clf.module_.conv_layers[0].in_channels == 3
+    # global average pooling: any length predicts, as a 3-D array
+    assert clf.predict(rng.normal(size=(5, 7, 3))).shape == (5,)
+    assert clf.predict(rng.normal(size=(5, 50, 3))).shape == (5,)
+    # flattened rows follow the fitted shape
+    assert clf.predict(X.reshape(80, -1)).shape == (80,)
+    with pytest.raises(ValueError, match="n_features=3 values per time step"):
+        clf.predict(rng.normal(size=(5, 20, 2)))
+    with pytest.raises(ValueError, match="expecting 60 features"):
+        clf.predict(rng.normal(size=(5, 59)))
+    flat = _quiet(ConvNetClassifier(conv_dim=1, global_pooling=None, **FAST).fit, X, y)
+    with pytest.raises(ValueError, match=r"fitted on samples of shape \(20, 3\)"):
+        flat.predict(rng.normal(size=(5, 21, 3)))
+
+
+@pytest.mark.parametrize(
+    "params, X, match",
+    [
+        (dict(), np.zeros((10, 64)), r"conv_dim=2\) takes images.*input_shape=None"),
+        (dict(), np.zeros((10, 1, 2, 4, 4)), r"got X of shape \(10, 1, 2, 4, 4\)"),
+        (dict(conv_dim=1), np.zeros((10, 2, 4, 4)), r"conv_dim=1\) takes numeric sequences"),
+        (dict(input_shape=(7, 7)), np.zeros((10, 64)), "has 49 values per sample"),
+        (dict(input_shape=(-1, 7)), np.zeros((10, 64)), "Cannot reshape rows of 64"),
+        (dict(input_shape=(2, 8, 8)), np.zeros((10, 8, 8)), "does not match input_shape"),
+        (dict(input_shape=(8,)), np.zeros((10, 8)), "input_shape must be"),
+        (dict(input_shape=(2, -1, -1)), np.zeros((10, 8)), "at most one of them -1"),
+        (dict(conv_dim=1, input_shape=(2, 2, 2)), np.zeros((10, 8)), r"\(timesteps, n_feat"),
+        (dict(conv_dim=1, random_flip=True), np.zeros((10, 8)), "needs conv_dim=2"),
+        (dict(input_shape=(8, 8), random_shift=1, solver="lbfgs"), np.zeros((10, 64)),
+         "stochastic solver"),
+        (dict(channels=(4, 8), kernel_size=(3, 3, 3)), np.zeros((10, 8, 8)),
+         "kernel_size has 3 entries but channels has 2"),
+        (dict(channels=()), np.zeros((10, 8, 8)), "channels must name at least one"),
+        (dict(channels=(4, 0)), np.zeros((10, 8, 8)), "channels must be > 0 integers"),
+        (dict(hidden_layer_sizes=(4.5,)), np.zeros((10, 8, 8)), "hidden_layer_sizes must be"),
+    ],
+)
+def test_clear_errors(params, X, match):
+    y = np.arange(len(X)) % 2
+    with pytest.raises(ValueError, match=match):
+        ConvNetClassifier(**{**FAST, **params}).fit(X, y)
+
+
+def test_invalid_parameter_values():
+    with pytest.raises(ValueError, match="conv_dim"):
+        ConvNetClassifier(conv_dim=3).fit(IMG_small, y_small)
+    with pytest.raises(ValueError, match="pooling"):
+        ConvNetClassifier(pooling="sum").fit(IMG_small, y_small)
+
+
+def test_sparse_rows_are_densified():
+    dense = _quiet(ConvNetClassifier(input_shape=(8, 8), **FAST).fit, X_small, y_small)
+    sparse = _quiet(ConvNetClassifier(input_shape=(8, 8), **FAST).fit,
+                    sp.csr_matrix(X_small), y_small)
+    np.testing.assert_allclose(sparse.predict_proba(sp.csr_matrix(X_small)),
+                               dense.predict_proba(X_small), rtol=1e-5, atol=1e-6)
+
+
+def test_feature_names_with_input_shape():
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame(X_small, columns=[f"px{i}" for i in range(64)])
+    clf = _quiet(ConvNetClassifier(input_shape=(8, 8), **FAST).fit, df, y_small)
+    np.testing.assert_array_equal(clf.feature_names_in_, df.columns)
+    assert clf.predict(df).shape == (300,)
+    # a later fit on images forgets the names
+    _quiet(clf.fit, IMG_small, y_small)
+    assert not hasattr(clf, "feature_names_in_")
+
+
+# --------------------------------------------------------------- architecture
+def test_module_shapes_and_parameters():
+    m = ConvNetModule((1, 28, 28), (8, 16), 10, hidden_sizes=(32,))
+    assert m(torch.zeros(2, 1, 28, 28)).shape == (2, 10)
+    # 28 -> 14 -> 7 after two 2x2 poolings, flattened
+    assert m.features(torch.zeros(2, 1, 28, 28)).shape == (2, 16 * 7 * 7)
+    assert m.head[0][0].in_features == 16 * 7 * 7
+    # odd sizes: pooling windows are cut short at the edge (ceil), never to zero
+    m = ConvNetModule((2, 5, 1), (3, 3, 3), 4)
+    assert m(torch.zeros(3, 2, 5, 1)).shape == (3, 4)
+    # 1-D, FCN style: even kernels keep the length, global pooling takes any length
+    m = ConvNetModule((2, None), (8, 8, 8), 3, kernel_size=(8, 5, 3), pooling=None,
+                      global_pooling="avg", batch_norm=True)
+    for length in (1, 9, 40):
+        x = torch.randn(4, 2, length)
+        h = x
+        for block in m.convs:
+            h = block(h)
+        assert h.shape == (4, 8, length)
+        assert m(x).shape == (4, 3)
+    with pytest.raises(ValueError, match="fixed input size"):
+        ConvNetModule((2, None), (8,), 3, global_pooling=None)
+
+
+@pytest.mark.parametrize("pooling", ["max", "avg", None])
+@pytest.mark.parametrize("global_pooling", ["auto", "avg", "max", None])
+def test_pooling_options(pooling, global_pooling):
+    clf = _quiet(ConvNetClassifier(pooling=pooling, global_pooling=global_pooling,
+                                   **{**FAST, "max_iter": 2}).fit, IMG_small, y_small)
+    assert clf.predict(IMG_small[:3]).shape == (3,)
+    names = {type(m).__name__ for m in clf.module_.modules()}
+    assert ({"max": "MaxPool2d", "avg": "AvgPool2d"}.get(pooling, "x") in names) == bool(pooling)
+
+
+def test_batch_norm_dropout_predict_deterministically():
+    clf = _quiet(ConvNetClassifier(batch_norm=True, dropout=0.3, **{**FAST, "max_iter": 10})
+                 .fit, IMG_small, y_small)
+    names = [type(m).__name__ for m in clf.module_.modules()]
+    assert "BatchNorm2d" in names and "BatchNorm1d" in names and "Dropout" in names
+    assert not clf.module_.training
+    np.testing.assert_allclose(clf.predict_proba(IMG_small)[:10],
+                               clf.predict_proba(IMG_small[:10]), rtol=1e-5, atol=1e-6)
+
+
+def test_he_init_and_no_dense_head():
+    params = {**FAST, "max_iter": 2, "hidden_layer_sizes": ()}
+    clf = _quiet(ConvNetClassifier(weight_init="he_normal", global_pooling="avg", **params)
+                 .fit, IMG_small, y_small)
+    assert len(clf.module_.head) == 0
+    assert clf.module_.output.in_features == 4
+    assert torch.all(clf.module_.conv_layers[0].bias.abs() < 0.5)
+
+
+# ---------------------------------------------------------------- augmentation
+def test_random_shift_flip_layer():
+    layer = RandomShiftFlip(max_shift=2, flip=True)
+    x = torch.arange(2 * 3 * 5 * 6, dtype=torch.float32).reshape(2, 3, 5, 6)
+    layer.eval()
+    assert layer(x) is x
+    layer.train()
+    torch.manual_seed(0)
+    seen = set()
+    for _ in range(20):
+        out = layer(x)
+        assert out.shape == x.shape
+        for i in range(2):
+            # each output is the input (maybe mirrored), shifted, with zeros let in
+            matches = []
+            for src in (x[i], x[i].flip(-1)):
+                for dy in range(-2, 3):
+                    for dx in range(-2, 3):
+                        padded = torch.nn.functional.pad(src, [2, 2, 2, 2])
+                        cand = padded[:, 2 + dy: 7 + dy, 2 + dx: 8 + dx]
+                        if torch.equal(cand, out[i]):
+                            matches.append((dy, dx))
+            assert matches
+            seen.update(matches)
+    assert len(seen) > 5
+    seq = torch.randn(4, 2, 10)
+    out = RandomShiftFlip(max_shift=1).train()(seq)
+    assert out.shape == seq.shape
+
+
+def test_augmentation_is_seeded_and_off_at_prediction():
+    params = dict(random_shift=1, random_flip=True, **FAST)
+    a = _quiet(ConvNetClassifier(**params).fit, IMG_small, y_small)
+    b = _quiet(ConvNetClassifier(**params).fit, IMG_small, y_small)
+    plain = _quiet(ConvNetClassifier(**FAST).fit, IMG_small, y_small)
+    np.testing.assert_array_equal(a.predict_proba(IMG_small), b.predict_proba(IMG_small))
+    assert not np.allclose(a.predict_proba(IMG_small), plain.predict_proba(IMG_small))
+    assert isinstance(a.module_.augment, RandomShiftFlip)
+    assert plain.module_.augment is None
+    np.testing.assert_array_equal(a.predict_proba(IMG_small), a.predict_proba(IMG_small))
+
+
+# ------------------------------------------------------------------ accuracy
+@pytest.mark.slow
+def test_digits_convnet_beats_svc_and_mlp():
+    # scikit-learn's default 5-fold split (not shuffled): the folds are roughly
+    # different writers, where a translation-tolerant model helps most.
+    convnet = ConvNetClassifier(input_shape=(8, 8), channels=(16, 32), hidden_layer_sizes=(64,),
+                                batch_norm=True, batch_size=64, learning_rate_init=0.003,
+                                max_iter=20, random_state=0, device="cpu")
+    conv = _quiet(cross_val_score, convnet, X_digits, y_digits, cv=5).mean()
+    svc = cross_val_score(SVC(), X_digits, y_digits, cv=5).mean()
+    mlp = _quiet(cross_val_score, MLPClassifier(random_state=0, device="cpu"),
+                 X_digits, y_digits, cv=5).mean()
+    assert conv > svc + 0.005 and conv > mlp + 0.01, (conv, svc, mlp)
+
+
+def test_sequences_conv1d_beats_mlp_on_flattened_series():
+    X, y = make_motifs(500)
+    X_test, y_test = make_motifs(1000, seed=1)
+    conv = ConvNetClassifier(conv_dim=1, channels=(16,), kernel_size=7, pooling=None,
+                             global_pooling="max", hidden_layer_sizes=(),
+                             learning_rate_init=0.01, max_iter=30, random_state=0,
+                             device="cpu")
+    conv_score = _quiet(conv.fit, X, y).score(X_test, y_test)
+    mlp_score = _quiet(MLPClassifier(random_state=0, device="cpu").fit, X, y).score(
+        X_test, y_test)
+    assert conv_score > 0.97 and conv_score > mlp_score + 0.03, (conv_score, mlp_score)
+
+
+def test_regressor_on_sequences_and_images():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 30)).astype(np.float32)
+    y = np.c_[X[:, 5:10].sum(1), X[:, 20:25].mean(1)]
+    reg = _quiet(ConvNetRegressor(conv_dim=1, channels=(8,), kernel_size=5, global_pooling=None,
+                                  hidden_layer_sizes=(32,), max_iter=150, random_state=0,
+                                  learning_rate_init=0.01, device="cpu").fit, X, y)
+    assert reg.predict(X).shape == (200, 2)
+    assert reg.score(X, y) > 0.9
+    reg = _quiet(ConvNetRegressor(**FAST).fit, IMG_small, y_small.astype(float))
+    assert reg.predict(IMG_small).shape == (300,)
+    assert reg.out_activation_ == "identity"
+    pois = _quiet(ConvNetRegressor(loss="poisson", **FAST).fit, IMG_small, y_small)
+    assert np.all(pois.predict(IMG_small) > 0)
+
+
+# -------------------------------------------------------------- training API
+def test_pipeline_and_grid_search():
+    pipe = make_pipeline(StandardScaler(), ConvNetClassifier(input_shape=(8, 8),
+                                                             **{**FAST, "max_iter": 10}))
+    grid = GridSearchCV(pipe, {"convnetclassifier__kernel_size": [3, 5],
+                               "convnetclassifier__pooling": ["max", None]}, cv=2)
+    _quiet(grid.fit, X_small, y_small)
+    assert grid.best_score_ > 0.6
+    assert set(grid.best_params_) == {"convnetclassifier__kernel_size",
+                                      "convnetclassifier__pooling"}
+
+
+def test_partial_fit_warm_start_and_early_stopping_on_images():
+    clf = ConvNetClassifier(**FAST)
+    clf.partial_fit(IMG_small, y_small, classes=np.arange(10))
+    clf.partial_fit(IMG_small, y_small)
+    assert clf.t_ == 600 and clf.n_iter_ == 1
+    warm = _quiet(ConvNetClassifier(warm_start=True, **FAST).fit, IMG_small, y_small)
+    first = warm.loss_curve_[-1]
+    _quiet(warm.fit, IMG_small, y_small)
+    assert len(warm.loss_curve_) == 10 and warm.loss_curve_[-1] < first
+    es = _quiet(ConvNetClassifier(early_stopping=True, n_iter_no_change=2,
+                                  **{**FAST, "max_iter": 20}).fit, IMG_small, y_small)
+    assert len(es.validation_scores_) == es.n_iter_
+    assert es.best_validation_score_ == max(es.validation_scores_)
+    seq_es = _quiet(ConvNetClassifier(conv_dim=1, early_stopping=True, **FAST).fit,
+                    *make_motifs(100, length=16))
+    assert len(seq_es.validation_scores_) == 5
+    assert not hasattr(ConvNetClassifier(solver="lbfgs"), "partial_fit")
+
+
+def test_lbfgs_sample_weight_and_class_weight():
+    clf = _quiet(ConvNetClassifier(solver="lbfgs", **{**FAST, "max_iter": 20}).fit,
+                 IMG_small, y_small)
+    assert clf.n_iter_ <= 20 and clf.score(IMG_small, y_small) > 0.5
+    y = (y_small == 3).astype(int)
+    w = np.where(y == 1, 10.0, 1.0)
+    weighted = _quiet(ConvNetClassifier(**FAST).fit, IMG_small, y, sample_weight=w)
+    balanced = _quiet(ConvNetClassifier(class_weight="balanced", **FAST).fit, IMG_small, y)
+    plain = _quiet(ConvNetClassifier(**FAST).fit, IMG_small, y)
+    assert weighted.predict(IMG_small).sum() > plain.predict(IMG_small).sum()
+    assert balanced.predict(IMG_small).sum() > plain.predict(IMG_small).sum()
+
+
+def test_string_labels_and_multilabel():
+    labels = np.array(["cat", "dog"])[y_small % 2]
+    clf = _quiet(ConvNetClassifier(**FAST).fit, IMG_small, labels)
+    assert set(clf.predict(IMG_small)) <= {"cat", "dog"}
+    assert clf.predict_proba(IMG_small).shape == (300, 2)
+    Y = np.c_[y_small % 2, y_small > 4]
+    multi = _quiet(ConvNetClassifier(**FAST).fit, IMG_small, Y)
+    assert multi.predict(IMG_small).shape == (300, 2)
+
+
+# ---------------------------------------------------- randomness, persistence
+def test_same_seed_same_predictions_and_global_rng_untouched():
+    torch_state = torch.get_rng_state()
+    np_state = np.random.get_state()[1].copy()
+    params = dict(FAST, dropout=0.3)
+    params.pop("random_state")
+    a = _quiet(ConvNetClassifier(random_state=7, **params).fit, IMG_small, y_small)
+    b = _quiet(ConvNetClassifier(random_state=7, **params).fit, IMG_small, y_small)
+    c = _quiet(ConvNetClassifier(random_state=8, **params).fit, IMG_small, y_small)
+    _quiet(ConvNetClassifier(random_state=None, **params).fit, IMG_small, y_small)
+    np.testing.assert_array_equal(a.predict_proba(IMG_small), b.predict_proba(IMG_small))
+    assert not np.allclose(a.predict_proba(IMG_small), c.predict_proba(IMG_small))
+    assert torch.equal(torch.get_rng_state(), torch_state)
+    np.testing.assert_array_equal(np.random.get_state()[1], np_state)
+
+
+def test_pickle_and_joblib_round_trip(tmp_path):
+    clf = _quiet(ConvNetClassifier(conv_dim=1, **FAST).fit, *make_motifs(100, length=16))
+    X = make_motifs(20, length=16, seed=3)[0]
+    expected = clf.predict_proba(X)
+    clone = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(clone.predict_proba(X), expected)
+    assert clone.input_shape_ == (16, 1)
+    path = tmp_path / "convnet.joblib"
+    joblib.dump(clf, path)
+    np.testing.assert_array_equal(joblib.load(path).predict_proba(X), expected)
+
+
+def test_batched_prediction_matches(monkeypatch):
+    clf = _quiet(ConvNetClassifier(**FAST).fit, IMG_small, y_small)
+    full = clf.predict_proba(IMG_small)
+    monkeypatch.setattr(ConvNetClassifier, "_predict_batch_size", 7)
+    np.testing.assert_allclose(clf.predict_proba(IMG_small), full, rtol=1e-5, atol=1e-6)
