@@ -6,6 +6,7 @@ from ._compare import compare
 from ._convnet import ConvNetClassifier, ConvNetRegressor
 from ._mlp import MLPClassifier, MLPRegressor
 from ._perceptron import PerceptronClassifier
+from ._rbm import RBMTransformer
 
 __version__ = "0.1.0"
 
@@ -16,6 +17,7 @@ __all__ = [
     "MLPClassifier",
     "MLPRegressor",
     "PerceptronClassifier",
+    "RBMTransformer",
     "TrainingDivergedWarning",
     "compare",
     "__version__",

@@ -108,20 +108,23 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
     def _build_module(self, n_features, n_outputs, generator):
         """Return a new ``nn.Module`` mapping rows to ``n_outputs`` raw outputs."""
 
-    @abstractmethod
+    # The next three hooks serve the backpropagation loop (``_fit``); an estimator
+    # with its own training algorithm (the RBM's contrastive divergence) overrides
+    # ``_fit`` instead and never reaches them.
     def _loss_name(self):
         """Return the key of :data:`sknn.modules.LOSSES` to train with."""
+        raise NotImplementedError(f"{type(self).__name__} does not train by backpropagation")
 
-    @abstractmethod
     def _encode_y(self, y, *, first_call, incremental, classes=None):
         """Validate ``y`` and return ``(y_train, n_outputs)``.
 
         ``y_train`` is a NumPy array: int64 class indices or float32 targets.
         """
+        raise NotImplementedError(f"{type(self).__name__} does not train by backpropagation")
 
-    @abstractmethod
     def _validation_score(self, X, y, sample_weight):
         """Score on held-out data for early stopping (higher is better)."""
+        raise NotImplementedError(f"{type(self).__name__} does not train by backpropagation")
 
     def _check_params(self):
         """Cross-parameter checks; subclasses extend it."""
@@ -161,6 +164,10 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
     def _sample_weight_multiplier(self, y):
         """Extra per-sample weights (e.g. from ``class_weight``); None for none."""
         return None
+
+    def _before_initialize(self, X):
+        """Called with the validated training rows just before a new module is
+        built (e.g. to fit an unsupervised pre-training model); does nothing here."""
 
     # ------------------------------------------------------------- validation
     def _validate_X(self, X, reset):
@@ -230,6 +237,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
 
         with torch_rng_scope(seed, device):
             if first_call:
+                self._before_initialize(X)
                 self._initialize(X.shape[1:], n_outputs, seed, device)
             elif self._device != device:
                 self._move_to(device)

@@ -3,11 +3,15 @@
 from numbers import Integral, Real
 
 import numpy as np
+import torch
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseNeuralEstimator, NeuralClassifierMixin, NeuralRegressorMixin
 from .modules import ACTIVATIONS, WEIGHT_INITS, MLPModule
-from .utils._compat import Interval, StrOptions
+from .utils._compat import HasMethods, Interval, StrOptions
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
@@ -22,6 +26,7 @@ class _BaseMLP(BaseNeuralEstimator):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_norm": ["boolean"],
         "weight_init": [StrOptions(set(WEIGHT_INITS))],
+        "pretrain": [None, HasMethods(["fit", "transform"]), list, tuple],
     }
 
     def _hidden_sizes(self):
@@ -41,8 +46,36 @@ class _BaseMLP(BaseNeuralEstimator):
     def _check_params(self):
         self._hidden_sizes()
 
+    def _before_initialize(self, X):
+        """Fit (a clone of) ``pretrain`` on the training rows if it is not fitted."""
+        pretrain = getattr(self, "pretrain", None)
+        self._pretrain_layers = None
+        self.__dict__.pop("pretrain_", None)
+        if pretrain is None:
+            return
+        if isinstance(pretrain, (list, tuple)):
+            self._pretrain_layers = pretrain
+            return
+        try:
+            check_is_fitted(pretrain)
+        except NotFittedError:
+            pretrain = clone(pretrain)
+            params = pretrain.get_params()
+            if "random_state" in params and params["random_state"] is None:
+                seed = int(self._rng.randint(np.iinfo(np.int32).max))
+                pretrain.set_params(random_state=seed)
+            pretrain.fit(X)
+        if not hasattr(pretrain, "encoder_layers_"):
+            raise TypeError(
+                f"pretrain={type(pretrain).__name__} has no encoder_layers_ after fit; "
+                "pass an sknn RBMTransformer or AutoencoderTransformer, or a list of "
+                "(coef, intercept) pairs."
+            )
+        self.pretrain_ = pretrain
+        self._pretrain_layers = pretrain.encoder_layers_
+
     def _build_module(self, n_features, n_outputs, generator):
-        return MLPModule(
+        module = MLPModule(
             n_features,
             self._hidden_sizes(),
             n_outputs,
@@ -52,6 +85,46 @@ class _BaseMLP(BaseNeuralEstimator):
             weight_init=self.weight_init,
             generator=generator,
         )
+        layers = getattr(self, "_pretrain_layers", None)
+        if layers is not None:
+            del self._pretrain_layers
+            self._load_pretrained(module, layers)
+        return module
+
+    def _load_pretrained(self, module, layers):
+        """Copy ``(coef, intercept)`` pairs into the first hidden layers."""
+        hidden = module.linears[:-1]
+        layers = list(layers)
+        if len(layers) > len(hidden):
+            raise ValueError(
+                f"pretrain gives {len(layers)} layer(s) but the network has only "
+                f"{len(hidden)} hidden layer(s) (hidden_layer_sizes="
+                f"{self.hidden_layer_sizes!r})."
+            )
+        for i, (pair, linear) in enumerate(zip(layers, hidden)):
+            try:
+                coef, intercept = pair
+                coef = np.asarray(coef, dtype=np.float32)
+                intercept = np.asarray(intercept, dtype=np.float32)
+            except (TypeError, ValueError):
+                raise TypeError(
+                    "pretrain layers must be (coef, intercept) pairs of arrays; layer "
+                    f"{i} is {type(pair).__name__}."
+                ) from None
+            expected = (linear.in_features, linear.out_features)
+            if coef.shape != expected or intercept.shape != (expected[1],):
+                raise ValueError(
+                    f"pretrain layer {i} has coef {coef.shape} and intercept "
+                    f"{intercept.shape}, but hidden layer {i} of this network needs "
+                    f"coef {expected} and intercept ({expected[1]},): match "
+                    "hidden_layer_sizes (and the number of features) to the "
+                    "pre-trained layers."
+                )
+            if not (np.isfinite(coef).all() and np.isfinite(intercept).all()):
+                raise ValueError(f"pretrain layer {i} contains NaN or infinity.")
+            with torch.no_grad():
+                linear.weight.copy_(torch.from_numpy(coef.T.copy()))
+                linear.bias.copy_(torch.from_numpy(intercept))
 
     @property
     def n_layers_(self):
@@ -190,6 +263,19 @@ _MLP_PARAMS_DOC = """
         Initialisation of the weights. Glorot schemes multiply the scale by 4
         for ``activation='logistic'``.
 
+    pretrain : estimator, list of (coef, intercept) pairs or None, default=None
+        Unsupervised pre-training of the first hidden layers (not in
+        scikit-learn). An :class:`~sknn.RBMTransformer` or
+        :class:`~sknn.AutoencoderTransformer` (anything with ``encoder_layers_``
+        after fit): if it is not fitted, a clone is fitted on ``X`` at the start of
+        ``fit``; a fitted one (e.g. fitted on many unlabeled rows) is used as is
+        (wrap it in :class:`sklearn.frozen.FrozenEstimator` to keep it fitted
+        through ``clone`` in ``GridSearchCV`` or ``cross_val_score``). Its layers
+        initialise the first hidden layers, which are then fine-tuned with
+        backpropagation with the rest of the network. Layer sizes must match
+        ``hidden_layer_sizes``; RBM units are logistic, so use
+        ``activation='logistic'`` with an RBM stack.
+
 """
 
 _MLP_ATTRS_DOC = """
@@ -238,6 +324,10 @@ _MLP_ATTRS_DOC = """
 
     module_ : torch.nn.Module
         The trained :class:`sknn.modules.MLPModule`; it returns raw outputs.
+
+    pretrain_ : estimator
+        The fitted ``pretrain`` estimator whose layers initialised the network
+        (only when ``pretrain`` is an estimator).
 
     history_ : skorch.History
         One dict per epoch (``loss``, ``train_loss``, ``lr``, ``dur``, and
@@ -325,6 +415,7 @@ class MLPClassifier(NeuralClassifierMixin, _BaseMLP):
         dropout=0.0,
         batch_norm=False,
         weight_init="glorot_uniform",
+        pretrain=None,
         class_weight=None,
         device="auto",
     ):
@@ -354,6 +445,7 @@ class MLPClassifier(NeuralClassifierMixin, _BaseMLP):
         self.dropout = dropout
         self.batch_norm = batch_norm
         self.weight_init = weight_init
+        self.pretrain = pretrain
         self.class_weight = class_weight
         self.device = device
 
@@ -456,6 +548,7 @@ class MLPRegressor(NeuralRegressorMixin, _BaseMLP):
         dropout=0.0,
         batch_norm=False,
         weight_init="glorot_uniform",
+        pretrain=None,
         device="auto",
     ):
         self.loss = loss
@@ -485,6 +578,7 @@ class MLPRegressor(NeuralRegressorMixin, _BaseMLP):
         self.dropout = dropout
         self.batch_norm = batch_norm
         self.weight_init = weight_init
+        self.pretrain = pretrain
         self.device = device
 
     _parameter_constraints: dict = {

@@ -1,6 +1,8 @@
 """scikit-learn's common estimator checks, run on every sknn estimator."""
 
 import pytest
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sknn import (
@@ -10,6 +12,7 @@ from sknn import (
     MLPClassifier,
     MLPRegressor,
     PerceptronClassifier,
+    RBMTransformer,
 )
 
 # Small, fast settings per class (cf. scikit-learn's INIT_PARAMS).
@@ -22,6 +25,17 @@ TEST_PARAMS = {
     # tests/test_convnet.py runs the checks on sequences (conv_dim=1) too.
     ConvNetClassifier: dict(_MLP, input_shape=(1, -1), channels=(4,), device="cpu"),
     ConvNetRegressor: dict(_MLP, input_shape=(1, -1), channels=(4,), device="cpu"),
+    # Bernoulli units reject X outside [0, 1] by design (sklearn's checks fit on
+    # standard-normal data), so the class runs the checks with Gaussian units and
+    # the Bernoulli default runs them behind a clipping MinMaxScaler (below).
+    RBMTransformer: dict(
+        n_components=8,
+        n_iter=5,
+        learning_rate=0.01,
+        visible_unit="gaussian",
+        random_state=0,
+        device="cpu",
+    ),
     AutoencoderTransformer: dict(
         n_components=2,
         hidden_layer_sizes=(8,),
@@ -54,6 +68,8 @@ _ONLINE = (
 
 
 def _expected_failed_checks(estimator):
+    if isinstance(estimator, RBMTransformer):
+        return {}  # no sample_weight, deterministic per-row transform
     reason = _ONLINE if isinstance(estimator, PerceptronClassifier) else _FLOAT32
     failures = {
         "check_sample_weight_equivalence_on_dense_data": reason,
@@ -80,3 +96,33 @@ def test_sklearn_compatible_estimator(estimator, check):
 def test_default_constructible(cls):
     est = cls()
     assert est.get_params()["device"] == "auto"
+
+
+_PIPELINE_STEPS = (
+    "a Pipeline fits its steps in place, so its 'steps' parameter holds fitted "
+    "estimators after fit; RBMTransformer itself passes this check (above)."
+)
+_PSEUDO_LIKELIHOOD = (
+    "score_samples is the pseudo-likelihood, which flips one random feature per "
+    "row, so a row's score depends on its position (scikit-learn's BernoulliRBM "
+    "lists the same expected failures); transform passes it, and the Gaussian "
+    "variant (whose score_samples is deterministic) passes the check above."
+)
+
+
+@parametrize_with_checks(
+    [
+        make_pipeline(
+            MinMaxScaler(clip=True),
+            RBMTransformer(n_components=8, n_iter=5, random_state=0, device="cpu"),
+        )
+    ],
+    expected_failed_checks=lambda est: {
+        "check_estimators_overwrite_params": _PIPELINE_STEPS,
+        "check_dont_overwrite_parameters": _PIPELINE_STEPS,
+        "check_methods_subset_invariance": _PSEUDO_LIKELIHOOD,
+        "check_methods_sample_order_invariance": _PSEUDO_LIKELIHOOD,
+    },
+)
+def test_sklearn_compatible_bernoulli_rbm(estimator, check):
+    check(estimator)

@@ -11,6 +11,7 @@ from ._init import WEIGHT_INITS, init_linear_
 from ._linear import LinearModule
 from ._losses import LOSSES, SampleLoss
 from ._mlp import MLPModule
+from ._rbm import DBNModule, RBMModule
 
 __all__ = [
     "ACTIVATIONS",
@@ -21,6 +22,8 @@ __all__ = [
     "SampleLoss",
     "WEIGHT_INITS",
     "MLPModule",
+    "DBNModule",
+    "RBMModule",
     "RandomShiftFlip",
     "get_activation",
     "init_conv_",

@@ -6,10 +6,11 @@ touches one file.
 """
 
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import Hidden, Interval, Options, StrOptions
+from sklearn.utils._param_validation import HasMethods, Hidden, Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 __all__ = [
+    "HasMethods",
     "Hidden",
     "Interval",
     "Options",

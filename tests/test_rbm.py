@@ -1,0 +1,487 @@
+"""RBMTransformer: contrastive divergence, stacking, likelihoods and pre-training."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+from sklearn.base import clone
+from sklearn.datasets import load_digits
+from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.neural_network import BernoulliRBM
+from sklearn.pipeline import Pipeline
+
+from sknn import MLPClassifier, RBMTransformer, TrainingDivergedWarning
+from sknn.modules import RBMModule
+from sknn.modules._rbm import _binary_states
+
+
+@pytest.fixture(scope="module")
+def digits01():
+    X, y = load_digits(return_X_y=True)
+    return (X / 16.0).astype(np.float32), y
+
+
+def _tiny_rbm(n_visible=4, n_hidden=3, unit="bernoulli", scale=1.0, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    rbm = RBMModule(n_visible, n_hidden, unit, generator=g).double()
+    with torch.no_grad():
+        rbm.weight.normal_(0, scale, generator=g)
+        rbm.hidden_bias.normal_(0, 0.5, generator=g)
+        rbm.visible_bias.normal_(0, 0.5, generator=g)
+    return rbm
+
+
+# ----------------------------------------------------------------- the maths
+def test_cd1_statistics_match_exact_expectation():
+    """The Monte-Carlo CD-1 statistics average to their exact expectation,
+    computed by enumerating every hidden and visible state of a tiny RBM."""
+    rbm = _tiny_rbm()
+    v_pos = torch.tensor([[1.0, 0.0, 1.0, 1.0]], dtype=torch.float64)
+    H = _binary_states(3, "cpu")
+    V = _binary_states(4, "cpu")
+    W, b, c = rbm.weight, rbm.visible_bias, rbm.hidden_bias
+
+    def log_cond(x, bias, logits_from):  # log P(x | other layer) for binary x
+        logits = logits_from + bias
+        return (
+            x * torch.nn.functional.logsigmoid(logits)
+            + (1 - x) * torch.nn.functional.logsigmoid(-logits)
+        ).sum(-1)
+
+    with torch.no_grad():
+        p_h0 = log_cond(H, c, v_pos @ W.t()).exp()  # P(h0 | v_pos), (8,)
+        p_v1 = log_cond(V[None], b, (H @ W)[:, None]).exp()  # P(v1 | h0), (8, 16)
+        weight = (p_h0[:, None] * p_v1).sum(0)  # P(v1 | v_pos), (16,)
+        h1 = torch.sigmoid(V @ W.t() + c)  # P(h1 = 1 | v1), (16, 3)
+        exact_neg = (weight[:, None, None] * h1[:, :, None] * V[:, None, :]).sum(0)
+        exact_pos = torch.sigmoid(v_pos @ W.t() + c).t() @ v_pos
+
+        n = 200_000
+        g = torch.Generator().manual_seed(1)
+        h_pos, v_neg, h_neg, _ = rbm.cd_statistics(v_pos.expand(n, 4), None, k=1, generator=g)
+        mc_neg = h_neg.t() @ v_neg / n
+        mc_pos = h_pos.t() @ v_pos.expand(n, 4) / n
+    torch.testing.assert_close(mc_pos, exact_pos)
+    # Each entry is a mean of n values in [0, 1]: standard error <= 0.5 / sqrt(n).
+    assert float((mc_neg - exact_neg).abs().max()) < 5 * 0.5 / np.sqrt(n)
+
+
+def test_long_chains_reach_the_model_expectation():
+    """CD-k with many steps approaches the exact log-likelihood gradient's
+    negative phase <v h>_model, computed by enumeration."""
+    rbm = _tiny_rbm(scale=0.5)
+    V = _binary_states(4, "cpu")
+    with torch.no_grad():
+        p_v = torch.softmax(-rbm.free_energy(V), 0)
+        exact = (
+            p_v[:, None, None]
+            * torch.sigmoid(V @ rbm.weight.t() + rbm.hidden_bias)[:, :, None]
+            * V[:, None, :]
+        ).sum(0)
+        n = 50_000
+        g = torch.Generator().manual_seed(2)
+        start = torch.ones(n, 4, dtype=torch.float64)
+        _, v_neg, h_neg, _ = rbm.cd_statistics(start, None, k=30, generator=g)
+        mc = h_neg.t() @ v_neg / n
+    assert float((mc - exact).abs().max()) < 0.01
+
+
+def test_update_is_the_cd_gradient_step():
+    """One minibatch of fit changes W by learning_rate * (<hv>_data - <hv>_chains)."""
+    X = (np.random.RandomState(0).rand(10, 6) > 0.5).astype(np.float32)
+    rbm = RBMTransformer(
+        n_components=4,
+        learning_rate=0.5,
+        batch_size=10,
+        n_iter=1,
+        persistent=False,
+        random_state=0,
+        device="cpu",
+    )
+    rbm._rng = np.random.RandomState(0)
+    module = rbm._build_module(6, None, torch.Generator().manual_seed(0))
+    from sknn._rbm import _CDState
+
+    rbm._engine = _CDState(module, "cpu")
+    layer = module.rbms[0]
+    W0 = layer.weight.detach().clone()
+    chunk = torch.from_numpy(X)
+    with torch.inference_mode():
+        h_pos, v_neg, h_neg, _ = layer.cd_statistics(
+            chunk, None, 1, torch.Generator().manual_seed(5)
+        )
+        rbm._cd_chunk(0, layer, chunk, 10, torch.Generator().manual_seed(5))
+    expected = W0 + 0.5 * (h_pos.t() @ chunk - h_neg.t() @ v_neg) / 10
+    torch.testing.assert_close(layer.weight.detach(), expected)
+
+
+def test_free_energy_matches_enumeration():
+    rbm = _tiny_rbm()
+    V = _binary_states(4, "cpu")
+    H = _binary_states(3, "cpu")
+    with torch.no_grad():
+        energy = (
+            -(V @ rbm.visible_bias)[:, None]
+            - (H @ rbm.hidden_bias)[None]
+            - V @ rbm.weight.t() @ H.t()
+        )
+        torch.testing.assert_close(rbm.free_energy(V), -torch.logsumexp(-energy, 1))
+
+
+@pytest.mark.parametrize("unit", ["bernoulli", "gaussian"])
+def test_ais_matches_exact_partition_function(unit):
+    rbm = _tiny_rbm(10, 6, unit, scale=0.5 if unit == "bernoulli" else 0.2).float()
+    exact = float(rbm.log_partition_exact())
+    with torch.inference_mode():
+        est, std = rbm.log_partition_ais(
+            n_chains=200, n_betas=1000, generator=torch.Generator().manual_seed(0)
+        )
+    assert abs(est - exact) < 0.05
+    assert 0 < std < 0.05
+
+
+def test_gaussian_exact_partition_matches_quadrature():
+    """The Gaussian-Bernoulli closed form against numerical integration (1 visible unit)."""
+    rbm = _tiny_rbm(1, 3, "gaussian", scale=0.7)
+    x = torch.linspace(-30, 30, 200_001, dtype=torch.float64)[:, None]
+    with torch.no_grad():
+        integral = torch.logsumexp(-rbm.free_energy(x), 0) + np.log(float(x[1] - x[0]))
+        assert abs(float(integral) - float(rbm.log_partition_exact())) < 1e-6
+
+
+def test_estimator_ais_and_log_likelihood_normalise(digits01):
+    X = (np.random.RandomState(0).rand(200, 8) < 0.3).astype(np.float32)
+    X[:, :4] = X[:, :1]  # some structure to learn
+    rbm = RBMTransformer(
+        n_components=6, n_iter=20, learning_rate=0.05, random_state=0, device="cpu"
+    ).fit(X)
+    exact = float(rbm.module_.rbms[0].double().log_partition_exact())
+    rbm.module_.float()
+    est = rbm.estimate_log_partition(n_chains=100, n_betas=2000, base_rate=X.mean(0))
+    assert rbm.log_partition_ == est
+    assert abs(est - exact) < 0.05
+    # The probabilities of all 2^8 binary vectors sum to one.
+    states = _binary_states(8, "cpu").float().numpy()
+    total = np.exp(rbm.log_likelihood(states)).sum()
+    assert total == pytest.approx(1.0, abs=0.06)
+    # Training raised the likelihood of the data above the uniform model's.
+    assert rbm.log_likelihood(X).mean() > -8 * np.log(2)
+
+
+# ---------------------------------------------------------------- learning
+def test_digits_pipeline_matches_sklearn(digits01):
+    """scikit-learn's RBM example recipe (RBM features + logistic regression) on
+    digits in [0, 1]: sknn reaches what BernoulliRBM reaches, averaged over seeds."""
+    X, y = digits01
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.2, random_state=0)
+    scores = {"sklearn": [], "sknn": []}
+    for seed in range(3):
+        rbms = {
+            "sklearn": BernoulliRBM(
+                n_components=100, learning_rate=0.06, n_iter=10, random_state=seed
+            ),
+            "sknn": RBMTransformer(
+                n_components=100, learning_rate=0.06, n_iter=10, random_state=seed, device="cpu"
+            ),
+        }
+        for name, rbm in rbms.items():
+            pipe = Pipeline([("rbm", rbm), ("logistic", LogisticRegression(C=6000, max_iter=2000))])
+            scores[name].append(pipe.fit(X_tr, y_tr).score(X_te, y_te))
+    sk, ours = np.mean(scores["sklearn"]), np.mean(scores["sknn"])
+    assert sk > 0.9  # the recipe works
+    # Same algorithm, different random streams: allow the seed-to-seed noise.
+    assert ours >= sk - 0.01, scores
+    raw = LogisticRegression(C=6000, max_iter=2000).fit(X_tr, y_tr).score(X_te, y_te)
+    assert ours > 0.9 and raw > 0.9
+
+
+def test_gaussian_rbm_learns_standardized_data():
+    """Gaussian visible units: the exact log-likelihood of standardized real data
+    rises well above that of the untrained model."""
+    rng = np.random.RandomState(0)
+    centers = rng.randn(3, 6) * 2
+    X = centers[rng.randint(3, size=600)] + 0.4 * rng.randn(600, 6)
+    X = ((X - X.mean(0)) / X.std(0)).astype(np.float32)
+
+    def exact_loglik(est):
+        rbm = est.module_.rbms[0].double()
+        with torch.no_grad():
+            ll = -rbm.free_energy(torch.from_numpy(X).double()) - rbm.log_partition_exact()
+        est.module_.float()
+        return float(ll.mean())
+
+    params = dict(
+        n_components=8,
+        visible_unit="gaussian",
+        learning_rate=0.01,
+        batch_size=20,
+        random_state=0,
+        device="cpu",
+    )
+    untrained = RBMTransformer(
+        n_iter=1, learning_rate=1e-9, **{k: v for k, v in params.items() if k != "learning_rate"}
+    ).fit(X)
+    trained = RBMTransformer(n_iter=30, **params).fit(X)
+    before, after = exact_loglik(untrained), exact_loglik(trained)
+    # The untrained model is (almost) a standard normal, which is also the best
+    # model with independent unit-variance units: -(6 / 2) * (log(2 pi) + 1).
+    assert before == pytest.approx(-3 * (np.log(2 * np.pi) + 1), abs=0.01)
+    assert after > before + 0.8, (before, after)
+    errors = [row["reconstruction_error"] for row in trained.history_]
+    assert errors[-1] < 0.7 * errors[0]
+
+
+def test_stack_trains_layer_by_layer(digits01):
+    X, _ = digits01
+    dbn = RBMTransformer([32, 8], n_iter=3, random_state=0, device="cpu").fit(X[:300])
+    assert dbn.n_layers_ == 2
+    assert dbn.transform(X[:5]).shape == (5, 8)
+    assert [c.shape for c, _ in dbn.encoder_layers_] == [(64, 32), (32, 8)]
+    assert dbn.history_[:, "layer"] == [0, 0, 0, 1, 1, 1]
+    assert list(dbn.get_feature_names_out()) == [f"rbmtransformer{i}" for i in range(8)]
+    # The top layer sees the bottom layer's probabilities.
+    bottom = RBMTransformer(32, n_iter=3, random_state=0, device="cpu")
+    bottom.fit(X[:300])
+    np.testing.assert_allclose(dbn.components_, bottom.components_, atol=1e-6)
+    recon = dbn.inverse_transform(dbn.transform(X[:5]))
+    assert recon.shape == (5, 64) and recon.min() >= 0 and recon.max() <= 1
+
+
+def test_options_change_training(digits01):
+    X, _ = digits01
+    X = X[:400]
+    base = dict(n_components=32, n_iter=5, random_state=0, device="cpu")
+    plain = RBMTransformer(**base).fit(X)
+    sparse = RBMTransformer(sparsity_target=0.05, sparsity_cost=1.0, **base).fit(X)
+    assert sparse.transform(X).mean() < 0.7 * plain.transform(X).mean()
+    decayed = RBMTransformer(weight_decay=0.5, **base).fit(X)
+    assert np.linalg.norm(decayed.components_) < np.linalg.norm(plain.components_)
+    for extra in (dict(momentum=0.5), dict(k=3), dict(persistent=False)):
+        est = RBMTransformer(**base, **extra).fit(X)
+        assert np.isfinite(est.components_).all()
+        assert not np.allclose(est.components_, plain.components_)
+        if extra == dict(persistent=False):
+            with pytest.raises(AttributeError, match="persistent"):
+                _ = est.h_samples_
+    assert plain.h_samples_.shape == (10, 32)
+    assert set(np.unique(plain.h_samples_)) <= {0.0, 1.0}
+
+
+def test_mlp_pretrained_from_rbm_stack(digits01):
+    """Unsupervised pre-training: the MLP's hidden layers start from the RBMs."""
+    X, y = digits01
+    dbn = RBMTransformer([32, 16], n_iter=3, random_state=0, device="cpu").fit(X)
+    mlp = MLPClassifier(
+        (32, 16),
+        activation="logistic",
+        solver="sgd",
+        momentum=0,
+        learning_rate_init=1e-12,
+        max_iter=1,
+        pretrain=dbn,
+        random_state=0,
+        device="cpu",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mlp.fit(X[:100], y[:100])
+    assert mlp.pretrain_ is dbn
+    for (coef, intercept), c, b in zip(dbn.encoder_layers_, mlp.coefs_, mlp.intercepts_):
+        np.testing.assert_allclose(c, coef, atol=1e-6)
+        np.testing.assert_allclose(b, intercept, atol=1e-6)
+
+    # An unfitted RBM is cloned and fitted on the MLP's X; the caller's is untouched.
+    rbm = RBMTransformer(32, n_iter=2, device="cpu")
+    mlp = MLPClassifier(
+        (32,),
+        activation="logistic",
+        learning_rate_init=0.01,
+        max_iter=20,
+        pretrain=rbm,
+        random_state=0,
+        device="cpu",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mlp.fit(X[:600], y[:600])
+        again = clone(mlp).fit(X[:600], y[:600])
+    assert not hasattr(rbm, "components_")
+    assert mlp.pretrain_ is not rbm and mlp.pretrain_.n_features_in_ == 64
+    np.testing.assert_array_equal(mlp.predict_proba(X), again.predict_proba(X))
+    assert mlp.score(X[600:], y[600:]) > 0.8
+
+    # A fitted RBM survives clone inside FrozenEstimator; GridSearchCV works.
+    frozen = FrozenEstimator(RBMTransformer(32, n_iter=2, random_state=0, device="cpu").fit(X))
+    mlp = MLPClassifier(
+        (32,),
+        activation="logistic",
+        learning_rate_init=0.01,
+        max_iter=20,
+        random_state=0,
+        device="cpu",
+    )
+    search = GridSearchCV(mlp, {"pretrain": [None, frozen]}, cv=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search.fit(X[:600], y[:600])
+        assert clone(mlp.set_params(pretrain=frozen)).fit(X[:200], y[:200]).pretrain_ is frozen
+    # With few labelled rows and a short fit, the pre-trained start is far ahead
+    # (measured 0.78 against 0.58).
+    without, pretrained = search.cv_results_["mean_test_score"]
+    assert pretrained > without + 0.1
+
+
+def test_pretrain_errors(digits01):
+    X, y = digits01
+    dbn = RBMTransformer([32, 16], n_iter=1, random_state=0, device="cpu").fit(X)
+    with pytest.raises(ValueError, match="hidden layer 0 of this network needs coef"):
+        MLPClassifier((20, 16), pretrain=dbn, device="cpu").fit(X, y)
+    with pytest.raises(ValueError, match="only 1 hidden layer"):
+        MLPClassifier((32,), pretrain=dbn, device="cpu").fit(X, y)
+    with pytest.raises(ValueError, match="'pretrain' parameter"):
+        MLPClassifier((32,), pretrain=LogisticRegression(), device="cpu").fit(X, y)
+    with pytest.raises(TypeError, match="encoder_layers_"):
+        MLPClassifier((32,), pretrain=FrozenEstimator(Pipeline([("id", None)])), device="cpu").fit(
+            X, y
+        )
+    with pytest.raises(ValueError, match="NaN"):
+        MLPClassifier((2,), pretrain=[(np.full((64, 2), np.nan), np.zeros(2))], device="cpu").fit(
+            X, y
+        )
+    # (coef, intercept) pairs work directly.
+    coef = np.random.RandomState(0).randn(64, 4).astype(np.float32)
+    mlp = MLPClassifier(
+        (4,), pretrain=[(coef, np.zeros(4))], max_iter=1, learning_rate_init=1e-12, device="cpu"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mlp.fit(X, y)
+    np.testing.assert_allclose(mlp.coefs_[0], coef, atol=1e-6)
+
+
+# ------------------------------------------------------------------- inputs
+def test_sparse_input_gives_the_dense_result(digits01):
+    X, _ = digits01
+    X = X[:300]
+    dense = RBMTransformer(16, n_iter=2, random_state=0, device="cpu").fit(X)
+    sparse = RBMTransformer(16, n_iter=2, random_state=0, device="cpu").fit(sp.csr_matrix(X))
+    np.testing.assert_allclose(dense.components_, sparse.components_, atol=1e-5)
+    np.testing.assert_allclose(dense.transform(X), sparse.transform(sp.csc_matrix(X)), atol=1e-5)
+    np.testing.assert_allclose(
+        dense.score_samples(X), sparse.score_samples(sp.csr_matrix(X)), rtol=1e-4
+    )
+
+
+def test_bad_input_errors(digits01):
+    X, _ = digits01
+    rbm = RBMTransformer(8, n_iter=1, device="cpu")
+    with pytest.raises(ValueError, match=r"needs X in \[0, 1\].*MinMaxScaler"):
+        rbm.fit(X * 16)
+    with pytest.raises(ValueError, match=r"needs X in \[0, 1\]"):
+        rbm.fit(sp.csr_matrix(-X))
+    bad = X.copy()
+    bad[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        rbm.fit(bad)
+    rbm.fit(X)
+    with pytest.raises(ValueError, match="64 features"):
+        rbm.transform(X[:, :10])
+    with pytest.raises(ValueError, match=r"needs X in \[0, 1\]"):
+        rbm.transform(X + 1)
+    with pytest.raises(ValueError, match="expects 8"):
+        rbm.inverse_transform(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="n_samples"):
+        rbm.sample(0)
+    with pytest.raises(ValueError, match="n_betas"):
+        rbm.estimate_log_partition(n_betas=1)
+    with pytest.raises(ValueError, match="n_components"):
+        RBMTransformer([8, 0], device="cpu").fit(X)
+    with pytest.raises(ValueError, match="n_components changed"):
+        rbm.set_params(n_components=9).partial_fit(X)
+    # Gaussian units take any real values.
+    RBMTransformer(4, visible_unit="gaussian", learning_rate=0.01, n_iter=1, device="cpu").fit(
+        X * 16 - 8
+    )
+
+
+def test_divergence_keeps_finite_weights():
+    X = np.random.RandomState(0).randn(200, 10).astype(np.float32) * 100
+    rbm = RBMTransformer(
+        8, visible_unit="gaussian", learning_rate=10.0, n_iter=5, random_state=0, device="cpu"
+    )
+    with pytest.warns(TrainingDivergedWarning, match="Lower learning_rate"):
+        rbm.fit(X)
+    assert np.isfinite(rbm.components_).all()
+    assert np.isfinite(rbm.transform(X)).all()
+
+
+# ------------------------------------------------------------------- methods
+def test_sampling_methods(digits01):
+    X, _ = digits01
+    rbm = RBMTransformer(32, n_iter=3, random_state=0, device="cpu").fit(X)
+    v = rbm.gibbs(X[:5])
+    assert v.shape == (5, 64) and set(np.unique(v)) <= {0.0, 1.0}
+    fantasies = rbm.sample(4, n_steps=50, random_state=1)
+    assert fantasies.shape == (4, 64) and 0 <= fantasies.min() and fantasies.max() <= 1
+    np.testing.assert_array_equal(fantasies, rbm.sample(4, n_steps=50, random_state=1))
+    dbn = RBMTransformer([32, 8], n_iter=2, random_state=0, device="cpu").fit(X)
+    assert dbn.sample(3, n_steps=20).shape == (3, 64)
+    # score_samples is the pseudo-likelihood: negative, deterministic for an int seed.
+    scores = rbm.score_samples(X[:20])
+    assert scores.shape == (20,) and (scores < 0).all()
+    np.testing.assert_array_equal(scores, rbm.score_samples(X[:20]))
+    # Data scores higher than noise.
+    noise = (np.random.RandomState(0).rand(200, 64) < 0.5).astype(np.float32)
+    assert rbm.score_samples(X[:200]).mean() > rbm.score_samples(noise).mean()
+
+
+def test_partial_fit_streams_chunks(digits01):
+    X, _ = digits01
+    rbm = RBMTransformer([16, 4], random_state=0, device="cpu")
+    for chunk in np.array_split(X, 4):
+        rbm.partial_fit(chunk)
+    assert rbm.transform(X).shape == (len(X), 4)
+    assert len(rbm.history_) == 8  # one epoch per layer per chunk
+    assert rbm.h_samples_.shape == (10, 16)
+    full = RBMTransformer(16, n_iter=1, random_state=0, device="cpu").fit(X)
+    assert np.corrcoef(rbm.score_samples(X), full.score_samples(X))[0, 1] > 0
+
+
+def test_pickle_determinism_and_global_rng(digits01):
+    X, _ = digits01
+    torch.manual_seed(123)
+    np.random.seed(123)
+    torch_state, np_state = torch.get_rng_state(), np.random.get_state()[1].copy()
+    threads = torch.get_num_threads()
+    a = RBMTransformer(16, n_iter=2, random_state=3, device="cpu").fit(X)
+    b = RBMTransformer(16, n_iter=2, random_state=3, device="cpu").fit(X)
+    assert torch.equal(torch.get_rng_state(), torch_state)
+    np.testing.assert_array_equal(np.random.get_state()[1], np_state)
+    assert torch.get_num_threads() == threads
+    np.testing.assert_array_equal(a.components_, b.components_)
+    c = pickle.loads(pickle.dumps(a))
+    np.testing.assert_array_equal(a.transform(X), c.transform(X))
+    np.testing.assert_array_equal(a.h_samples_, c.h_samples_)
+    c.partial_fit(X[:50])  # training resumes after unpickling
+
+
+def test_matches_sklearn_api():
+    ours = RBMTransformer().get_params()
+    theirs = BernoulliRBM().get_params()
+    for name, value in theirs.items():
+        assert ours[name] == value, name
+    assert RBMTransformer().get_params()["device"] == "auto"
+
+
+def test_verbose_prints(digits01, capsys):
+    X, _ = digits01
+    RBMTransformer(8, n_iter=2, verbose=1, device="cpu").fit(X[:100])
+    out = capsys.readouterr().out
+    assert "Iteration 2, pseudo-likelihood" in out
+    RBMTransformer([8, 4], n_iter=1, verbose=1, device="cpu").fit(X[:100])
+    assert "Layer 1, Iteration 1, reconstruction error" in capsys.readouterr().out
