@@ -537,8 +537,9 @@ class ConvNetClassifier(NeuralClassifierMixin, _BaseConvNet):
     >>> from sknn import ConvNetClassifier
     >>> X, y = load_digits(return_X_y=True)
     >>> images = X.reshape(-1, 8, 8) / 16.0
-    >>> clf = ConvNetClassifier(channels=(8,), hidden_layer_sizes=(32,), max_iter=10,
-    ...                         random_state=0).fit(images[:500], y[:500])
+    >>> clf = ConvNetClassifier(channels=(8,), hidden_layer_sizes=(32,), max_iter=30,
+    ...                         learning_rate_init=0.01, random_state=0)
+    >>> clf = clf.fit(images[:500], y[:500])
     >>> clf.input_shape_
     (1, 8, 8)
     >>> clf.predict_proba(images[:2]).shape

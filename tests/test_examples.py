@@ -20,6 +20,7 @@ def test_examples_found():
         "plot_mlp_training_curves.py",
         "plot_mlp_grid_search.py",
         "plot_perceptron.py",
+        "plot_convnet_digits.py",
         "plot_autoencoder.py",
         "plot_autoencoder_pretraining.py",
     } <= names

@@ -95,8 +95,8 @@ class RandomShiftFlip(nn.Module):
 
         Parameters
         ----------
-        x : torch.Tensor of shape (n_samples, channels, *spatial)
-            A batch of images (2 spatial axes) or sequences (1 spatial axis).
+        x : torch.Tensor of shape (n_samples, channels, ...)
+            A batch of images ``(n, c, h, w)`` or sequences ``(n, c, length)``.
 
         Returns
         -------
@@ -315,8 +315,8 @@ class ConvNetModule(nn.Module):
 
         Parameters
         ----------
-        x : torch.Tensor of shape (n_samples, channels, *spatial)
-            A batch of images or sequences (channels first).
+        x : torch.Tensor of shape (n_samples, channels, ...)
+            A batch of images ``(n, c, h, w)`` or sequences ``(n, c, length)``.
 
         Returns
         -------
@@ -339,7 +339,7 @@ class ConvNetModule(nn.Module):
 
         Parameters
         ----------
-        x : torch.Tensor of shape (n_samples, channels, *spatial)
+        x : torch.Tensor of shape (n_samples, channels, ...)
             A batch of images ``(n, c, h, w)`` or sequences ``(n, c, length)``.
 
         Returns
