@@ -553,7 +553,7 @@ class AutoencoderTransformer(
 
         Returns
         -------
-        X_original : ndarray of shape (n_samples, n_features_in_)
+        X_original : ndarray of shape (n_samples, n_features)
             The decoded rows (probabilities in ``[0, 1]`` for ``loss='bce'``).
         """
         check_is_fitted(self)

@@ -22,8 +22,9 @@ __all__ = ["RBMTransformer"]
 # Rows gathered (and, for sparse input, densified) at a time while training.
 _CHUNK_ROWS = 8192
 # Below this many multiply-adds per batch (batch x visible x hidden), CPU training
-# runs on one thread: synchronising two costs more than it saves.
-_ONE_THREAD_WORK = 2**22
+# runs on one thread: synchronising two costs more than it saves, and far more when
+# another process keeps a core busy (benchmarks/bench_rbm.py --threads measures it).
+_ONE_THREAD_WORK = 2**26
 
 
 class _CDState:

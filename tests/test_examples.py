@@ -23,6 +23,7 @@ def test_examples_found():
         "plot_convnet_digits.py",
         "plot_autoencoder.py",
         "plot_autoencoder_pretraining.py",
+        "plot_rbm_features.py",
     } <= names
 
 
