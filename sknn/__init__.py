@@ -7,6 +7,8 @@ from ._convnet import ConvNetClassifier, ConvNetRegressor
 from ._mlp import MLPClassifier, MLPRegressor
 from ._perceptron import PerceptronClassifier
 from ._rbm import RBMTransformer
+from ._rnn import RNNClassifier, RNNRegressor
+from ._text import TextSequencer
 
 __version__ = "0.1.0"
 
@@ -18,6 +20,9 @@ __all__ = [
     "MLPRegressor",
     "PerceptronClassifier",
     "RBMTransformer",
+    "RNNClassifier",
+    "RNNRegressor",
+    "TextSequencer",
     "TrainingDivergedWarning",
     "compare",
     "__version__",

@@ -12,6 +12,7 @@ from ._linear import LinearModule
 from ._losses import LOSSES, SampleLoss
 from ._mlp import MLPModule
 from ._rbm import DBNModule, RBMModule
+from ._rnn import RNNModule
 
 __all__ = [
     "ACTIVATIONS",
@@ -24,6 +25,7 @@ __all__ = [
     "MLPModule",
     "DBNModule",
     "RBMModule",
+    "RNNModule",
     "RandomShiftFlip",
     "get_activation",
     "init_conv_",

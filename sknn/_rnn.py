@@ -1,0 +1,906 @@
+"""Recurrent networks (LSTM, GRU, Elman) for time series, sequences and text."""
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils import check_array, check_consistent_length
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import BaseNeuralEstimator, NeuralClassifierMixin, NeuralRegressorMixin
+from ._convnet import _int_tuple
+from .modules import ACTIVATIONS, WEIGHT_INITS, RNNModule
+from .utils._compat import Interval, StrOptions, validate_data
+
+__all__ = ["RNNClassifier", "RNNRegressor"]
+
+#: The token id that marks padding (and is never a real token).
+PADDING_ID = 0
+
+
+def _kind(X):
+    """'rows' (2-D, validated by scikit-learn), 'nd' (a dense 3-D array) or 'ragged'
+    (a list or 1-D object array of sequences of different lengths)."""
+    if sp.issparse(X) or hasattr(X, "columns") or isinstance(X, str):
+        return "rows"
+    if isinstance(X, np.ndarray) and X.dtype != object:
+        return "nd" if X.ndim >= 3 else "rows"
+    if isinstance(X, np.ndarray) or isinstance(X, (list, tuple)):
+        try:
+            arr = np.asarray(X)
+        except ValueError:  # inhomogeneous nesting: sequences of different lengths
+            return "ragged"
+        if (
+            arr.dtype == object
+            and arr.ndim == 1
+            and len(arr)
+            and all(isinstance(s, (list, tuple, np.ndarray)) for s in arr)
+        ):
+            return "ragged"
+        return "nd" if arr.ndim >= 3 and arr.dtype != object else "rows"
+    return "rows"  # anything else: scikit-learn's validation says what is wrong
+
+
+def _as_ids(X, vocab_size=None):
+    """Integer token ids (int64), checked: whole, non-negative, below vocab_size."""
+    X = np.asarray(X)
+    if X.dtype.kind == "f":
+        if not np.isfinite(X).all() or not np.all(X == np.round(X)):
+            raise ValueError(
+                "With embedding_dim set, X holds integer token ids; got non-integer values."
+            )
+    elif X.dtype.kind not in "iu":
+        raise ValueError(f"With embedding_dim set, X holds integer token ids; got dtype {X.dtype}.")
+    if X.size and X.min() < 0:
+        raise ValueError("Token ids must be >= 0 (0 is padding); got negative ids.")
+    X = X.astype(np.int64, copy=False)
+    if vocab_size is not None and X.size and X.max() >= vocab_size:
+        raise ValueError(
+            f"X holds token id {int(X.max())}, but the embedding has vocab_size="
+            f"{vocab_size} rows (ids 0 .. {vocab_size - 1}). Pass a larger vocab_size "
+            "(e.g. TextSequencer's vocabulary_size_)."
+        )
+    return X
+
+
+def _compact(ids):
+    """Move the padding ids of each row to its end, keeping the tokens' order."""
+    order = np.argsort(ids == PADDING_ID, axis=1, kind="stable")
+    return np.take_along_axis(ids, order, axis=1)
+
+
+class _BaseRNN(BaseNeuralEstimator):
+    """What RNNClassifier and RNNRegressor share: inputs and architecture."""
+
+    _parameter_constraints: dict = {
+        **BaseNeuralEstimator._parameter_constraints,
+        "cell": [StrOptions({"lstm", "gru", "rnn"})],
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "bidirectional": ["boolean"],
+        "pooling": [StrOptions({"last", "avg", "max"})],
+        "input_shape": ["array-like", None],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
+        "vocab_size": [Interval(Integral, 2, None, closed="left"), None],
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "weight_init": [StrOptions(set(WEIGHT_INITS))],
+        "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+    }
+
+    # ------------------------------------------------------------ parameters
+    def _tokens(self):
+        return self.embedding_dim is not None
+
+    def _input_shape_param(self):
+        """``input_shape`` checked: (timesteps, n_features), at most one -1."""
+        shape = self.input_shape
+        if shape is None:
+            return None
+        shape = tuple(shape)
+        ok = (
+            len(shape) == 2
+            and all(
+                isinstance(s, (Integral, np.integer))
+                and not isinstance(s, (bool, np.bool_))
+                and (s > 0 or s == -1)
+                for s in shape
+            )
+            and sum(s == -1 for s in shape) <= 1
+        )
+        if not ok:
+            raise ValueError(
+                "input_shape must be (timesteps, n_features): positive integers, at most "
+                f"one of them -1 (inferred); got {self.input_shape!r}."
+            )
+        return tuple(int(s) for s in shape)
+
+    def _check_params(self):
+        _int_tuple(self.hidden_layer_sizes, "hidden_layer_sizes")
+        self._input_shape_param()
+        if self.vocab_size is not None and self.embedding_dim is None:
+            raise ValueError(
+                "vocab_size is the size of the token embedding; it needs embedding_dim "
+                "(X holding integer token ids)."
+            )
+        if self._tokens() and self.input_shape is not None:
+            raise ValueError(
+                "input_shape reshapes numeric rows; with embedding_dim, each row of X "
+                "is already one sequence of token ids."
+            )
+
+    # ----------------------------------------------------------------- inputs
+    def _rows_shape(self, n_columns):
+        """Sample shape ``(timesteps, n_features)`` of 2-D rows, for the first fit."""
+        shape = self._input_shape_param()
+        if shape is None:
+            return (n_columns, 1)  # univariate series, one value per time step
+        known = math.prod(s for s in shape if s != -1)
+        if -1 in shape:
+            if n_columns % known:
+                raise ValueError(
+                    f"Cannot reshape rows of {n_columns} values to input_shape="
+                    f"{self.input_shape!r}."
+                )
+            return tuple(n_columns // known if s == -1 else s for s in shape)
+        if known != n_columns:
+            raise ValueError(
+                f"input_shape={self.input_shape!r} has {known} values per sample, but X "
+                f"has {n_columns} columns."
+            )
+        return shape
+
+    def _check_step_features(self, n_step_features, reset):
+        """Per-step width of sequence input: checked against fit, or recorded."""
+        if reset:
+            shape = self._input_shape_param()
+            if shape is not None and shape[1] not in (-1, n_step_features):
+                raise ValueError(
+                    f"X has {n_step_features} features per time step, which does not "
+                    f"match input_shape={self.input_shape!r}."
+                )
+            return
+        expected = 1 if self._tokens() else self.input_shape_[-1]
+        if n_step_features != expected:
+            raise ValueError(
+                f"X has {n_step_features} features per time step, but "
+                f"{type(self).__name__} was fitted on {expected}."
+            )
+
+    def _finish(self, X, reset, fixed_length, n_features_in):
+        """Record the sample layout on the first fit; check token ids."""
+        if reset:
+            steps = X.shape[1] if fixed_length else None
+            self.input_shape_ = (steps,) if self._tokens() else (steps, int(X.shape[2]))
+            self.n_features_in_ = int(n_features_in)
+            if self._tokens():
+                max_id = int(X.max()) if X.size else 0
+                if self.vocab_size is not None and max_id >= self.vocab_size:
+                    _as_ids(X, self.vocab_size)  # raises with the explanation
+                self.vocab_size_ = (
+                    int(self.vocab_size) if self.vocab_size is not None else max(max_id + 1, 2)
+                )
+        elif self._tokens():
+            _as_ids(X, self.vocab_size_)
+        return X
+
+    def _samples(self, X, reset, y=None):
+        """Validated ``X`` in the module's layout (and ``y``): float32 ``(n, T, F)``
+        with all-NaN steps as trailing padding, or int64 token ids ``(n, T)`` with
+        padding id 0 moved to the end of each row."""
+        kind = _kind(X)
+        tokens = self._tokens()
+        y_kwargs = dict(multi_output=True, y_numeric=not hasattr(self, "_label_binarizer_cls"))
+        if kind == "rows":
+            kwargs = dict(
+                accept_sparse=["csr", "csc"],
+                dtype=None if tokens else np.float32,
+                reset=reset,
+            )
+            if reset or self._fitted_on_rows:
+                if y is None:
+                    X = validate_data(self, X, **kwargs)
+                else:
+                    X, y = validate_data(self, X, y, **kwargs, **y_kwargs)
+            else:  # fitted on sequences: rows of any width are sequences too
+                kwargs.pop("reset")
+                if y is not None:
+                    y = validate_data(self, y=y, reset=False, **y_kwargs)
+                X = check_array(X, estimator=self, **kwargs)
+                if y is not None:
+                    check_consistent_length(X, y)
+            if sp.issparse(X):
+                X = X.toarray()
+            n_columns = X.shape[1]
+            if tokens:
+                X = _compact(_as_ids(X))
+            else:
+                if reset:
+                    shape = self._rows_shape(n_columns)
+                elif self._fitted_on_rows:
+                    shape = self.input_shape_
+                else:
+                    shape = (
+                        self._rows_shape(n_columns)
+                        if self.input_shape is not None
+                        else (n_columns, 1)
+                    )
+                    self._check_step_features(shape[1], reset)
+                X = X.reshape((X.shape[0], *shape))
+            if reset:
+                self._fitted_on_rows = True
+            X = self._finish(X, reset, True, n_columns)
+            return X if y is None else (X, y)
+
+        if y is not None:
+            y = validate_data(self, y=y, reset=reset, **y_kwargs)
+        elif reset and hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        if reset:
+            self._fitted_on_rows = False
+        if kind == "nd":
+            if tokens:
+                raise ValueError(
+                    "With embedding_dim set, X holds token ids of shape (n_samples, "
+                    f"timesteps); got X of shape {np.shape(X)}."
+                )
+            X = check_array(X, allow_nd=True, dtype=np.float32, estimator=self)
+            if X.ndim != 3:
+                raise ValueError(
+                    f"{type(self).__name__} takes sequences of shape (n_samples, "
+                    f"timesteps, n_features); got X of shape {X.shape}."
+                )
+            self._check_step_features(X.shape[2], reset)
+            X = self._finish(X, reset, True, X.shape[2])
+        else:
+            X = self._pad(list(X), reset)
+        if y is not None:
+            check_consistent_length(X, y)
+            return X, y
+        return X
+
+    def _pad(self, sequences, reset):
+        """Pad variable-length sequences at the end: NaN steps or padding ids."""
+        if self._tokens():
+            seqs = [_as_ids(np.asarray(s)).reshape(-1) for s in sequences]
+            steps = max(max(len(s) for s in seqs), 1)
+            X = np.full((len(seqs), steps), PADDING_ID, dtype=np.int64)
+            for i, s in enumerate(seqs):
+                X[i, : len(s)] = s
+            return self._finish(_compact(X), reset, False, 1)
+        seqs = []
+        for i, s in enumerate(sequences):
+            s = check_array(
+                s, ensure_2d=False, dtype=np.float32, estimator=self, input_name=f"X[{i}]"
+            )
+            if s.ndim == 1:
+                s = s[:, None]  # univariate
+            if s.ndim != 2:
+                raise ValueError(
+                    f"Each sequence must be an array of shape (timesteps, n_features); "
+                    f"X[{i}] has shape {s.shape}."
+                )
+            seqs.append(s)
+        widths = {s.shape[1] for s in seqs}
+        if len(widths) > 1:
+            raise ValueError(
+                f"All sequences must have the same number of features per time step; "
+                f"got {sorted(widths)}."
+            )
+        width = widths.pop()
+        self._check_step_features(width, reset)
+        X = np.full((len(seqs), max(len(s) for s in seqs), width), np.nan, np.float32)
+        for i, s in enumerate(seqs):
+            X[i, : len(s)] = s
+        return self._finish(X, reset, False, width)
+
+    def _validate_X(self, X, reset):
+        return self._samples(X, reset)
+
+    def _validate_Xy(self, X, y, reset):
+        if y is None:
+            raise ValueError(
+                f"This {type(self).__name__} estimator requires y to be passed, but the "
+                "target y is None."
+            )
+        return self._samples(X, reset, y)
+
+    def _validate_predict_X(self, X):
+        check_is_fitted(self)
+        return self._samples(X, reset=False)
+
+    # ------------------------------------------------------------------ model
+    def _build_module(self, n_features, n_outputs, generator):
+        tokens = self._tokens()
+        return RNNModule(
+            None if tokens else self.input_shape_[-1],
+            n_outputs,
+            cell=self.cell,
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            bidirectional=self.bidirectional,
+            dropout=self.dropout,
+            pooling=self.pooling,
+            hidden_sizes=_int_tuple(self.hidden_layer_sizes, "hidden_layer_sizes"),
+            activation=self.activation,
+            vocab_size=self.vocab_size_ if tokens else None,
+            embedding_dim=self.embedding_dim,
+            padding_idx=PADDING_ID,
+            weight_init=self.weight_init,
+            generator=generator,
+        )
+
+    def _extra_callbacks(self):
+        if self.clip_grad_norm is None:
+            return []
+        from skorch.callbacks import GradientNormClipping
+
+        return [("clip_grad_norm", GradientNormClipping(float(self.clip_grad_norm)))]
+
+    def _check_solver(self):
+        if self.solver not in ("sgd", "adam"):
+            raise AttributeError(
+                f"partial_fit is only available for stochastic optimizers. "
+                f"{self.solver} is not stochastic."
+            )
+        return True
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network to sequences X and target(s) y.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, timesteps, n_features), (n_samples, \
+timesteps), list of arrays, or sparse matrix
+            Numeric sequences ``(n_samples, timesteps, n_features)``; univariate
+            series ``(n_samples, timesteps)`` (or rows reshaped by
+            ``input_shape``); sequences of different lengths as a list (or 1-D
+            object array) of ``(timesteps_i, n_features)`` or ``(timesteps_i,)``
+            arrays; or, with ``embedding_dim`` set, integer token ids
+            ``(n_samples, timesteps)`` or a list of 1-D id arrays (0 is padding).
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values (class labels in classification, real numbers in
+            regression).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights. The loss is the weighted mean over each batch and the
+            L2 penalty is divided by the batch's total weight, as in scikit-learn.
+
+        Returns
+        -------
+        self : object
+            Returns the trained network.
+        """
+        return self._fit_with_context(X, y, sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags
+
+
+_RNN_PARAMS_DOC = """
+    cell : {'lstm', 'gru', 'rnn'}, default='lstm'
+        The recurrent unit: long short-term memory (LSTM), gated recurrent unit
+        (GRU), or a plain Elman network of tanh units ('rnn').
+
+    hidden_size : int, default=64
+        Number of units of each recurrent layer (per direction).
+
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+
+    bidirectional : bool, default=False
+        Whether every recurrent layer also reads the sequences backwards (the two
+        directions' features are concatenated).
+
+    pooling : {'last', 'avg', 'max'}, default='last'
+        How each sequence is summarised for the dense head: the last layer's final
+        hidden state ('last'; with ``bidirectional=True`` the forward state after
+        the last step and the backward state after the first), or the mean ('avg')
+        or maximum ('max') of its outputs over the real steps. Padding never
+        enters the summary.
+
+    input_shape : tuple of int, default=None
+        How to reshape each row of a 2-D ``X`` into a sequence: ``(timesteps,
+        n_features)``; one entry may be -1 (inferred). With it, the estimator works
+        after 2-D transformers (e.g. :class:`~sklearn.preprocessing.StandardScaler`)
+        in a pipeline. Without it, 2-D numeric ``X`` holds univariate series (one
+        value per time step). Not used with ``embedding_dim``.
+
+    embedding_dim : int, default=None
+        None: ``X`` holds numeric features (any numeric dtype, integers included,
+        is read as float). An int: ``X`` holds integer token ids, each replaced by
+        a learned embedding vector of this size before the recurrent layers. Id 0
+        is padding and is ignored wherever it appears (e.g. the output of
+        :class:`TextSequencer`).
+
+    vocab_size : int, default=None
+        Number of rows of the embedding table (token ids ``0 .. vocab_size -
+        1``); None infers it from the largest id seen in ``fit``. Ids beyond it
+        are an error at prediction time. Only with ``embedding_dim``.
+
+    hidden_layer_sizes : array-like of int, default=()
+        Widths of the dense hidden layers between the sequence summary and the
+        output layer, as in :class:`MLPClassifier`; ``()`` (the default) for a
+        linear output layer on the summary.
+
+    activation : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu', 'elu', \
+'selu', 'gelu', 'silu', 'softplus'}, default='relu'
+        Activation of the dense hidden layers (the recurrent cells use their own
+        sigmoid and tanh gates).
+
+    dropout : float, default=0.0
+        Dropout probability between stacked recurrent layers, on the sequence
+        summary and after each dense hidden activation.
+
+    weight_init : {'glorot_uniform', 'glorot_normal', 'he_uniform', \
+'he_normal'}, default='glorot_uniform'
+        Initialisation of the dense layers. The recurrent layers use Keras'
+        defaults: Glorot-uniform input weights, orthogonal recurrent weights, zero
+        biases and, for LSTMs, a forget-gate bias of 1.
+
+    clip_grad_norm : float or None, default=1.0
+        Rescale the gradient of every batch so that its global L2 norm is at most
+        this value (gradient clipping, against the exploding gradients of
+        recurrent networks); None for no clipping. Stochastic solvers only.
+
+    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
+        The solver for weight optimization, as in :class:`MLPClassifier`.
+
+    alpha : float, default=0.0001
+        Strength of the L2 regularization term on the weights (not the biases),
+        divided by the batch's total sample weight, as in scikit-learn's MLP.
+
+    batch_size : int, default='auto'
+        Size of minibatches for stochastic optimizers; ``'auto'`` means
+        ``min(200, n_samples)``.
+
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Learning rate schedule, only used when ``solver='sgd'``.
+
+    learning_rate_init : float, default=0.001
+        The initial learning rate.
+
+    power_t : float, default=0.5
+        Exponent of the inverse scaling schedule.
+
+    max_iter : int, default=200
+        Maximum number of epochs (stochastic solvers) or iterations ('lbfgs').
+
+    shuffle : bool, default=True
+        Whether to shuffle samples in each epoch.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, the validation split, batch shuffling and
+        dropout. With an int, the same seed gives identical predictions on CPU.
+        torch's and NumPy's global random states are never changed or consumed.
+
+    tol : float, default=1e-4
+        Tolerance for the optimization (see ``n_iter_no_change``).
+
+    verbose : bool, default=False
+        Whether to print progress messages to stdout.
+
+    warm_start : bool, default=False
+        Reuse the previous solution as initialization when calling fit.
+
+    momentum : float, default=0.9
+        Momentum for 'sgd'.
+
+    nesterovs_momentum : bool, default=True
+        Whether to use Nesterov's momentum with 'sgd' and ``momentum > 0``.
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data, stop when its score
+        has not improved by at least ``tol`` for ``n_iter_no_change`` epochs, and
+        restore the weights with the best validation score.
+
+    validation_fraction : float, default=0.1
+        Proportion of training data set aside for early stopping.
+
+    beta_1 : float, default=0.9
+        Adam's first-moment decay.
+
+    beta_2 : float, default=0.999
+        Adam's second-moment decay.
+
+    epsilon : float, default=1e-8
+        Adam's numerical-stability term.
+
+    n_iter_no_change : int, default=10
+        Maximum number of epochs without an improvement of ``tol``.
+
+    max_fun : int, default=15000
+        Maximum number of loss function calls, only for ``solver='lbfgs'``.
+
+"""
+
+_RNN_ATTRS_DOC = """
+    input_shape_ : tuple
+        Shape of one sample as fitted: ``(timesteps, n_features)`` for numeric
+        sequences, ``(timesteps,)`` for token ids; ``timesteps`` is None when
+        fitted on sequences of different lengths. Sequences of any length can be
+        predicted when passed as 3-D arrays or lists; 2-D rows must have the
+        fitted number of columns.
+
+    n_features_in_ : int
+        Number of columns of 2-D ``X`` seen in fit; for 3-D or variable-length
+        input, the number of features per time step (1 for token ids).
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit, when X has string feature names.
+
+    vocab_size_ : int
+        Rows of the embedding table (only with ``embedding_dim``).
+
+    loss_ : float
+        The current loss computed with the loss function (L2 term included).
+
+    best_loss_ : float or None
+        The minimum loss reached during fit; None with ``early_stopping=True``.
+
+    loss_curve_ : list of float
+        The loss at the end of each epoch.
+
+    validation_scores_ : list of float or None
+        Score on the validation set at each epoch (``early_stopping=True`` only).
+
+    best_validation_score_ : float or None
+        The best validation score (``early_stopping=True`` only).
+
+    t_ : int
+        Number of training samples seen by the solver during fitting.
+
+    n_iter_ : int
+        The number of epochs (or L-BFGS iterations) the solver ran in the last
+        call to fit or partial_fit.
+
+    n_outputs_ : int
+        Number of output units.
+
+    out_activation_ : str
+        Name of the output activation function.
+
+    module_ : torch.nn.Module
+        The trained :class:`sknn.modules.RNNModule`; it returns raw outputs and
+        takes batches of sequences ``(n, timesteps, n_features)`` padded with
+        all-NaN steps, or token ids ``(n, timesteps)`` padded with 0.
+
+    history_ : skorch.History
+        One dict per epoch (``loss``, ``train_loss``, ``lr``, ``dur``, and
+        ``validation_score`` with early stopping).
+"""
+
+
+class RNNClassifier(NeuralClassifierMixin, _BaseRNN):
+    """Recurrent neural network classifier (LSTM, GRU or Elman) for sequences.
+
+        Recurrent layers read each sequence step by step and carry a hidden state
+        (with LSTM and GRU cells, gated so that it can hold information over long
+        spans); the sequence is summarised into one vector (the final state, or the
+        mean or maximum over the steps) and a dense head maps it to one output per
+        class. Inputs are numeric sequences (multivariate, univariate, or of
+        different lengths) or integer token ids through an embedding layer (with
+        :class:`TextSequencer`, raw text). Training, parameters and fitted attributes
+        follow :class:`MLPClassifier`.
+
+        Read more in the :ref:`User Guide <rnn>`.
+
+        Parameters
+        ----------
+    %(params)s
+        class_weight : dict, 'balanced' or None, default=None
+            Weights associated with classes, multiplied into ``sample_weight``.
+
+        device : str, default='auto'
+            Where to train and predict: ``'auto'`` (CUDA when available), ``'cpu'``,
+            ``'cuda'`` or ``'cuda:N'``. The parameter is stored as given.
+
+        Attributes
+        ----------
+        classes_ : ndarray or list of ndarray of shape (n_classes,)
+            Class labels.
+    %(attrs)s
+        See Also
+        --------
+        RNNRegressor : Recurrent network for real-valued targets.
+        TextSequencer : Turns raw text into token-id sequences for this estimator.
+        ConvNetClassifier : 1-D convolutions over sequences (``conv_dim=1``).
+
+        Notes
+        -----
+        Training runs in float32 on ``device``; the whole training set is moved there
+        once per fit (padded to its longest sequence) and sliced per batch. A batch of
+        sequences of different lengths is packed (``pack_padded_sequence``), so the
+        padded steps are never computed and a sequence's prediction does not depend
+        on the other sequences or on how much padding it gets. Binary and multilabel
+        problems use one logistic output per label and multiclass problems a softmax,
+        as in :class:`MLPClassifier`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sknn import RNNClassifier
+        >>> rng = np.random.RandomState(0)
+        >>> X = rng.normal(size=(200, 12, 2))       # 200 sequences, 12 steps, 2 features
+        >>> y = (X[:, 0, 0] > 0).astype(int)        # the class is set by the first step
+        >>> clf = RNNClassifier(hidden_size=16, max_iter=60, learning_rate_init=0.01,
+        ...                     random_state=0).fit(X, y)
+        >>> clf.input_shape_
+        (12, 2)
+        >>> clf.predict_proba(X[:2]).shape
+        (2, 2)
+        >>> clf.score(X, y) > 0.9
+        True
+    """
+
+    def __init__(
+        self,
+        cell="lstm",
+        hidden_size=64,
+        num_layers=1,
+        bidirectional=False,
+        pooling="last",
+        *,
+        input_shape=None,
+        embedding_dim=None,
+        vocab_size=None,
+        hidden_layer_sizes=(),
+        activation="relu",
+        dropout=0.0,
+        weight_init="glorot_uniform",
+        clip_grad_norm=1.0,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        class_weight=None,
+        device="auto",
+    ):
+        self.cell = cell
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.pooling = pooling
+        self.input_shape = input_shape
+        self.embedding_dim = embedding_dim
+        self.vocab_size = vocab_size
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.weight_init = weight_init
+        self.clip_grad_norm = clip_grad_norm
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.class_weight = class_weight
+        self.device = device
+
+    _parameter_constraints: dict = {
+        **_BaseRNN._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    @available_if(lambda est: est._check_solver())
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Update the model with a single epoch over the given data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, timesteps, n_features), list of arrays, \
+or array-like of shape (n_samples, timesteps)
+            Sequences, as in :meth:`fit`.
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            The target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+        classes : array of shape (n_classes,), default=None
+            All classes across all calls; required on the first call.
+
+        Returns
+        -------
+        self : object
+            The trained network.
+        """
+        return self._partial_fit_with_context(X, y, sample_weight, classes)
+
+
+class RNNRegressor(NeuralRegressorMixin, _BaseRNN):
+    """Recurrent neural network regressor (LSTM, GRU or Elman) for sequences.
+
+        The network of :class:`RNNClassifier` with real-valued outputs: one identity
+        output per target (squared error), or an exponential output with
+        ``loss='poisson'``. For forecasting, each sample is a window of past values
+        and the target the next value(s).
+
+        Read more in the :ref:`User Guide <rnn>`.
+
+        Parameters
+        ----------
+        loss : {'squared_error', 'poisson'}, default='squared_error'
+            Half squared error with an identity output, or half Poisson deviance with
+            an exponential output (requires ``y >= 0``).
+    %(params)s    device : str, default='auto'
+            Where to train and predict: ``'auto'`` (CUDA when available), ``'cpu'``,
+            ``'cuda'`` or ``'cuda:N'``. The parameter is stored as given.
+
+        Attributes
+        ----------
+    %(attrs)s
+        See Also
+        --------
+        RNNClassifier : Recurrent network classifier.
+        ConvNetRegressor : 1-D convolutions over sequences (``conv_dim=1``).
+
+        Notes
+        -----
+        Training runs in float32 on ``device``, as in :class:`RNNClassifier`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sknn import RNNRegressor
+        >>> rng = np.random.RandomState(0)
+        >>> X = rng.uniform(-1, 1, size=(300, 10))  # 300 univariate series of length 10
+        >>> y = X.sum(axis=1)                       # a running sum over the whole series
+        >>> reg = RNNRegressor(cell="gru", hidden_size=16, max_iter=100,
+        ...                    learning_rate_init=0.01, random_state=0).fit(X, y)
+        >>> reg.predict(X[:3]).shape
+        (3,)
+        >>> reg.score(X, y) > 0.9
+        True
+    """
+
+    def __init__(
+        self,
+        loss="squared_error",
+        cell="lstm",
+        hidden_size=64,
+        num_layers=1,
+        bidirectional=False,
+        pooling="last",
+        *,
+        input_shape=None,
+        embedding_dim=None,
+        vocab_size=None,
+        hidden_layer_sizes=(),
+        activation="relu",
+        dropout=0.0,
+        weight_init="glorot_uniform",
+        clip_grad_norm=1.0,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        device="auto",
+    ):
+        self.loss = loss
+        self.cell = cell
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.pooling = pooling
+        self.input_shape = input_shape
+        self.embedding_dim = embedding_dim
+        self.vocab_size = vocab_size
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.weight_init = weight_init
+        self.clip_grad_norm = clip_grad_norm
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.device = device
+
+    _parameter_constraints: dict = {
+        **_BaseRNN._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "poisson"})],
+    }
+
+    def _loss_name(self):
+        return self.loss
+
+    @available_if(lambda est: est._check_solver())
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with a single epoch over the given data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, timesteps, n_features), list of arrays, \
+or array-like of shape (n_samples, timesteps)
+            Sequences, as in :meth:`fit`.
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        self : object
+            The trained network.
+        """
+        return self._partial_fit_with_context(X, y, sample_weight)
+
+
+RNNClassifier.__doc__ = RNNClassifier.__doc__ % {
+    "params": _RNN_PARAMS_DOC.rstrip("\n") + "\n",
+    "attrs": _RNN_ATTRS_DOC,
+}
+RNNRegressor.__doc__ = RNNRegressor.__doc__ % {
+    "params": _RNN_PARAMS_DOC,
+    "attrs": _RNN_ATTRS_DOC.lstrip("\n"),
+}
