@@ -13,10 +13,13 @@ from sknn import (
     MLPRegressor,
     PerceptronClassifier,
     RBMTransformer,
+    RNNClassifier,
+    RNNRegressor,
 )
 
 # Small, fast settings per class (cf. scikit-learn's INIT_PARAMS).
 _MLP = dict(hidden_layer_sizes=(16,), max_iter=100, learning_rate_init=0.01, random_state=0)
+_RNN = dict(hidden_size=8, max_iter=50, learning_rate_init=0.02, random_state=0, device="cpu")
 TEST_PARAMS = {
     MLPClassifier: dict(_MLP, device="cpu"),
     MLPRegressor: dict(_MLP, device="cpu"),
@@ -44,6 +47,10 @@ TEST_PARAMS = {
         random_state=0,
         device="cpu",
     ),
+    # Each row is a sequence of one step holding all features (input_shape=(1, -1));
+    # tests/test_rnn.py checks univariate, multivariate and variable-length series.
+    RNNClassifier: dict(_RNN, input_shape=(1, -1)),
+    RNNRegressor: dict(_RNN, input_shape=(1, -1)),
 }
 
 _FLOAT32 = (
