@@ -578,63 +578,64 @@ _RNN_ATTRS_DOC = """
 class RNNClassifier(NeuralClassifierMixin, _BaseRNN):
     """Recurrent neural network classifier (LSTM, GRU or Elman) for sequences.
 
-        Recurrent layers read each sequence step by step and carry a hidden state
-        (with LSTM and GRU cells, gated so that it can hold information over long
-        spans); the sequence is summarised into one vector (the final state, or the
-        mean or maximum over the steps) and a dense head maps it to one output per
-        class. Inputs are numeric sequences (multivariate, univariate, or of
-        different lengths) or integer token ids through an embedding layer (with
-        :class:`TextSequencer`, raw text). Training, parameters and fitted attributes
-        follow :class:`MLPClassifier`.
+    Recurrent layers read each sequence step by step and carry a hidden state
+    (with LSTM and GRU cells, gated so that it can hold information over long
+    spans); the sequence is summarised into one vector (the final state, or the
+    mean or maximum over the steps) and a dense head maps it to one output per
+    class. Inputs are numeric sequences (multivariate, univariate, or of
+    different lengths) or integer token ids through an embedding layer (with
+    :class:`TextSequencer`, raw text). Training, parameters and fitted attributes
+    follow :class:`MLPClassifier`.
 
-        Read more in the :ref:`User Guide <rnn>`.
+    Read more in the :ref:`User Guide <rnn>`.
 
-        Parameters
-        ----------
+    Parameters
+    ----------
     %(params)s
-        class_weight : dict, 'balanced' or None, default=None
-            Weights associated with classes, multiplied into ``sample_weight``.
+    class_weight : dict, 'balanced' or None, default=None
+        Weights associated with classes, multiplied into ``sample_weight``.
 
-        device : str, default='auto'
-            Where to train and predict: ``'auto'`` (CUDA when available), ``'cpu'``,
-            ``'cuda'`` or ``'cuda:N'``. The parameter is stored as given.
+    device : str, default='auto'
+        Where to train and predict: ``'auto'`` (CUDA when available), ``'cpu'``,
+        ``'cuda'`` or ``'cuda:N'``. The parameter is stored as given.
 
-        Attributes
-        ----------
-        classes_ : ndarray or list of ndarray of shape (n_classes,)
-            Class labels.
+    Attributes
+    ----------
+    classes_ : ndarray or list of ndarray of shape (n_classes,)
+        Class labels.
+
     %(attrs)s
-        See Also
-        --------
-        RNNRegressor : Recurrent network for real-valued targets.
-        TextSequencer : Turns raw text into token-id sequences for this estimator.
-        ConvNetClassifier : 1-D convolutions over sequences (``conv_dim=1``).
+    See Also
+    --------
+    RNNRegressor : Recurrent network for real-valued targets.
+    TextSequencer : Turns raw text into token-id sequences for this estimator.
+    ConvNetClassifier : 1-D convolutions over sequences (``conv_dim=1``).
 
-        Notes
-        -----
-        Training runs in float32 on ``device``; the whole training set is moved there
-        once per fit (padded to its longest sequence) and sliced per batch. A batch of
-        sequences of different lengths is packed (``pack_padded_sequence``), so the
-        padded steps are never computed and a sequence's prediction does not depend
-        on the other sequences or on how much padding it gets. Binary and multilabel
-        problems use one logistic output per label and multiclass problems a softmax,
-        as in :class:`MLPClassifier`.
+    Notes
+    -----
+    Training runs in float32 on ``device``; the whole training set is moved there
+    once per fit (padded to its longest sequence) and sliced per batch. A batch of
+    sequences of different lengths is packed (``pack_padded_sequence``), so the
+    padded steps are never computed and a sequence's prediction does not depend
+    on the other sequences or on how much padding it gets. Binary and multilabel
+    problems use one logistic output per label and multiclass problems a softmax,
+    as in :class:`MLPClassifier`.
 
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from sknn import RNNClassifier
-        >>> rng = np.random.RandomState(0)
-        >>> X = rng.normal(size=(200, 12, 2))       # 200 sequences, 12 steps, 2 features
-        >>> y = (X[:, 0, 0] > 0).astype(int)        # the class is set by the first step
-        >>> clf = RNNClassifier(hidden_size=16, max_iter=60, learning_rate_init=0.01,
-        ...                     random_state=0).fit(X, y)
-        >>> clf.input_shape_
-        (12, 2)
-        >>> clf.predict_proba(X[:2]).shape
-        (2, 2)
-        >>> clf.score(X, y) > 0.9
-        True
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn import RNNClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(200, 12, 2))       # 200 sequences, 12 steps, 2 features
+    >>> y = (X[:, 0, 0] > 0).astype(int)        # the class is set by the first step
+    >>> clf = RNNClassifier(hidden_size=16, max_iter=60, learning_rate_init=0.01,
+    ...                     random_state=0).fit(X, y)
+    >>> clf.input_shape_
+    (12, 2)
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 2)
+    >>> clf.score(X, y) > 0.9
+    True
     """
 
     def __init__(
@@ -746,47 +747,49 @@ or array-like of shape (n_samples, timesteps)
 class RNNRegressor(NeuralRegressorMixin, _BaseRNN):
     """Recurrent neural network regressor (LSTM, GRU or Elman) for sequences.
 
-        The network of :class:`RNNClassifier` with real-valued outputs: one identity
-        output per target (squared error), or an exponential output with
-        ``loss='poisson'``. For forecasting, each sample is a window of past values
-        and the target the next value(s).
+    The network of :class:`RNNClassifier` with real-valued outputs: one identity
+    output per target (squared error), or an exponential output with
+    ``loss='poisson'``. For forecasting, each sample is a window of past values
+    and the target the next value(s).
 
-        Read more in the :ref:`User Guide <rnn>`.
+    Read more in the :ref:`User Guide <rnn>`.
 
-        Parameters
-        ----------
-        loss : {'squared_error', 'poisson'}, default='squared_error'
-            Half squared error with an identity output, or half Poisson deviance with
-            an exponential output (requires ``y >= 0``).
-    %(params)s    device : str, default='auto'
-            Where to train and predict: ``'auto'`` (CUDA when available), ``'cpu'``,
-            ``'cuda'`` or ``'cuda:N'``. The parameter is stored as given.
+    Parameters
+    ----------
+    loss : {'squared_error', 'poisson'}, default='squared_error'
+        Half squared error with an identity output, or half Poisson deviance with
+        an exponential output (requires ``y >= 0``).
 
-        Attributes
-        ----------
+    %(params)s
+    device : str, default='auto'
+        Where to train and predict: ``'auto'`` (CUDA when available), ``'cpu'``,
+        ``'cuda'`` or ``'cuda:N'``. The parameter is stored as given.
+
+    Attributes
+    ----------
     %(attrs)s
-        See Also
-        --------
-        RNNClassifier : Recurrent network classifier.
-        ConvNetRegressor : 1-D convolutions over sequences (``conv_dim=1``).
+    See Also
+    --------
+    RNNClassifier : Recurrent network classifier.
+    ConvNetRegressor : 1-D convolutions over sequences (``conv_dim=1``).
 
-        Notes
-        -----
-        Training runs in float32 on ``device``, as in :class:`RNNClassifier`.
+    Notes
+    -----
+    Training runs in float32 on ``device``, as in :class:`RNNClassifier`.
 
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from sknn import RNNRegressor
-        >>> rng = np.random.RandomState(0)
-        >>> X = rng.uniform(-1, 1, size=(300, 10))  # 300 univariate series of length 10
-        >>> y = X.sum(axis=1)                       # a running sum over the whole series
-        >>> reg = RNNRegressor(cell="gru", hidden_size=16, max_iter=100,
-        ...                    learning_rate_init=0.01, random_state=0).fit(X, y)
-        >>> reg.predict(X[:3]).shape
-        (3,)
-        >>> reg.score(X, y) > 0.9
-        True
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn import RNNRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.uniform(-1, 1, size=(300, 10))  # 300 univariate series of length 10
+    >>> y = X.sum(axis=1)                       # a running sum over the whole series
+    >>> reg = RNNRegressor(cell="gru", hidden_size=16, max_iter=100,
+    ...                    learning_rate_init=0.01, random_state=0).fit(X, y)
+    >>> reg.predict(X[:3]).shape
+    (3,)
+    >>> reg.score(X, y) > 0.9
+    True
     """
 
     def __init__(
@@ -896,11 +899,9 @@ or array-like of shape (n_samples, timesteps)
         return self._partial_fit_with_context(X, y, sample_weight)
 
 
-RNNClassifier.__doc__ = RNNClassifier.__doc__ % {
-    "params": _RNN_PARAMS_DOC.rstrip("\n") + "\n",
-    "attrs": _RNN_ATTRS_DOC,
+_DOC_PARTS = {
+    "params": _RNN_PARAMS_DOC.strip("\n").lstrip() + "\n",
+    "attrs": _RNN_ATTRS_DOC.strip("\n").lstrip() + "\n",
 }
-RNNRegressor.__doc__ = RNNRegressor.__doc__ % {
-    "params": _RNN_PARAMS_DOC,
-    "attrs": _RNN_ATTRS_DOC.lstrip("\n"),
-}
+RNNClassifier.__doc__ = RNNClassifier.__doc__ % _DOC_PARTS
+RNNRegressor.__doc__ = RNNRegressor.__doc__ % _DOC_PARTS

@@ -295,7 +295,7 @@ class TextSequencer(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        ids : ndarray of shape (n_samples, max_len_)
+        ids : ndarray of shape (n_samples, `max_len_`)
             Token ids: 0 for padding, 1 for an out-of-vocabulary token, 2 and up
             for the vocabulary.
         """
@@ -316,7 +316,7 @@ class TextSequencer(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        ids : ndarray of shape (n_samples, max_len_)
+        ids : ndarray of shape (n_samples, `max_len_`)
             Token ids, as in :meth:`transform`.
         """
         return self._fit_transform(X)

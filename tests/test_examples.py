@@ -24,6 +24,8 @@ def test_examples_found():
         "plot_autoencoder.py",
         "plot_autoencoder_pretraining.py",
         "plot_rbm_features.py",
+        "plot_rnn_sequences.py",
+        "plot_text_classification.py",
     } <= names
 
 
