@@ -6,11 +6,11 @@ from ._compare import compare
 from ._convnet import ConvNetClassifier, ConvNetRegressor
 from ._mlp import MLPClassifier, MLPRegressor
 from ._perceptron import PerceptronClassifier
+from ._persistence import skops_trusted_types
 from ._rbm import RBMTransformer
 from ._rnn import RNNClassifier, RNNRegressor
 from ._text import TextSequencer
-
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = [
     "AutoencoderTransformer",
@@ -25,5 +25,6 @@ __all__ = [
     "TextSequencer",
     "TrainingDivergedWarning",
     "compare",
+    "skops_trusted_types",
     "__version__",
 ]

@@ -31,6 +31,7 @@ from sklearn.utils.multiclass import (
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._engine import EpochHook, TensorBatches, fit_lbfgs, make_engine
+from ._version import __version__
 from .modules import SampleLoss
 from .utils._compat import (
     Interval,
@@ -48,6 +49,34 @@ __all__ = [
     "NeuralRegressorMixin",
     "TrainingDivergedWarning",
 ]
+
+
+#: Layout of the state that pickle (and skops, and checkpoints) store. Bump it when
+#: the layout changes; ``_migrate_state`` upgrades older layouts it knows, and
+#: loading a newer layout than this sknn understands fails with a clear error.
+PERSISTENCE_FORMAT = 1
+
+
+def _to_numpy_tree(value):
+    """Tensors to NumPy arrays, recursively through dicts, lists and tuples."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().numpy().copy()
+    if isinstance(value, dict):
+        return {k: _to_numpy_tree(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_to_numpy_tree(v) for v in value)
+    return value
+
+
+def _to_tensor_tree(value):
+    """NumPy arrays back to tensors, recursively (the inverse of ``_to_numpy_tree``)."""
+    if isinstance(value, np.ndarray):
+        return torch.from_numpy(np.array(value))
+    if isinstance(value, dict):
+        return {k: _to_tensor_tree(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_to_tensor_tree(v) for v in value)
+    return value
 
 
 class TrainingDivergedWarning(UserWarning):
@@ -136,8 +165,12 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
     def _optimizer_params(self):
         """Keyword values the solver is built from (see ``_engine.make_engine``)."""
         names = (
-            "learning_rate_init", "momentum", "nesterovs_momentum",
-            "beta_1", "beta_2", "epsilon",
+            "learning_rate_init",
+            "momentum",
+            "nesterovs_momentum",
+            "beta_1",
+            "beta_2",
+            "epsilon",
         )
         return {name: getattr(self, name) for name in names if hasattr(self, name)}
 
@@ -269,8 +302,13 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             self.best_loss_ = np.inf
             self.validation_scores_ = None
             self.best_validation_score_ = None
+        self._module_args = (tuple(in_shape), n_outputs)
+        self._engine = self._new_engine(module, device)
+
+    def _new_engine(self, module, device):
+        """The skorch engine that trains ``module`` (on ``device``)."""
         solver = "adam" if self._solver_name() == "lbfgs" else self._solver_name()
-        self._engine = make_engine(
+        return make_engine(
             module,
             self._make_loss(),
             solver,
@@ -320,8 +358,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             return min(200, n_samples)
         if self.batch_size > n_samples:
             warnings.warn(
-                "Got `batch_size` less than 1 or larger than sample size. It is going "
-                "to be clipped"
+                "Got `batch_size` less than 1 or larger than sample size. It is going to be clipped"
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
@@ -602,11 +639,96 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         return self._validate_X(X, reset=False)
 
     # ------------------------------------------------------------- persistence
+    # The torch objects (module, optimizer, skorch engine) are not pickled as such:
+    # the state holds their tensors as NumPy arrays and the engine is rebuilt from
+    # the estimator's parameters on load. So a pickle holds only NumPy arrays,
+    # plain Python values and scikit-learn objects, which makes it loadable
+    # without CUDA, smaller, loadable with skops.io, and independent of torch's
+    # and skorch's internal layouts.
     def __getstate__(self):
-        state = super().__getstate__()
+        # A copy: on Python >= 3.11 BaseEstimator's state is the instance's __dict__.
+        state = dict(super().__getstate__())
         for key in ("_good_state", "_best_state", "_run"):
             state.pop(key, None)
+        engine = state.pop("_engine", None)
+        if engine is not None:
+            state["_engine_state"] = self._export_engine(engine)
+        state["_sknn_version"] = __version__
+        state["_sknn_format"] = PERSISTENCE_FORMAT
         return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        saved_format = state.pop("_sknn_format", None)
+        saved_version = state.pop("_sknn_version", "unknown")
+        if saved_format is None or saved_format > PERSISTENCE_FORMAT:
+            raise ValueError(
+                f"This {type(self).__name__} was saved by sknn {saved_version} "
+                f"(state format {saved_format}), which this sknn {__version__} (state "
+                f"format {PERSISTENCE_FORMAT}) cannot read. Load it with sknn "
+                f"{saved_version}, or refit the model."
+            )
+        if saved_format < PERSISTENCE_FORMAT:
+            state = self._migrate_state(state, saved_format)
+        engine_state = state.pop("_engine_state", None)
+        super().__setstate__(state)
+        if engine_state is not None:
+            self._engine = self._import_engine(engine_state)
+
+    @classmethod
+    def _migrate_state(cls, state, saved_format):
+        """Upgrade a state saved in an older format (none exists yet)."""
+        raise ValueError(
+            f"sknn cannot migrate a {cls.__name__} saved in state format {saved_format}."
+        )
+
+    def _export_engine(self, engine):
+        """The engine's state as NumPy arrays and plain values."""
+        module = engine.module_
+        optimizer = getattr(engine, "optimizer_", None)
+        return {
+            "device": str(engine.device),
+            "module_args": self._module_args,
+            "module": _to_numpy_tree(dict(module.state_dict())),
+            "optimizer": None if optimizer is None else _to_numpy_tree(optimizer.state_dict()),
+            "history": [dict(row) for row in engine.history_],
+        }
+
+    def _rebuild_module(self, module_args):
+        in_shape, n_outputs = module_args
+        n_features = in_shape[0] if len(in_shape) == 1 else tuple(in_shape)
+        with torch.random.fork_rng(devices=[]):
+            return self._build_module(n_features, n_outputs, torch.Generator().manual_seed(0))
+
+    @staticmethod
+    def _load_device(saved):
+        """The saved device if it exists here, else the CPU."""
+        if saved.startswith("cuda"):
+            index = int(saved.split(":")[1]) if ":" in saved else 0
+            if index < torch.cuda.device_count():
+                return torch.device(saved)
+            warnings.warn(
+                f"The model was saved on device {saved!r}, but there are no CUDA devices "
+                f"with that index here ({torch.cuda.device_count()} found); it was loaded "
+                "onto the CPU.",
+                UserWarning,
+            )
+        return torch.device("cpu")
+
+    def _import_engine(self, data):
+        """Rebuild the engine from :meth:`_export_engine`'s output."""
+        from skorch.history import History
+
+        device = self._load_device(data["device"])
+        module = self._rebuild_module(data["module_args"])
+        module.load_state_dict(_to_tensor_tree(data["module"]))
+        module.to(device)
+        module.eval()
+        engine = self._new_engine(module, device)
+        if data["optimizer"] is not None:
+            engine.optimizer_.load_state_dict(_to_tensor_tree(data["optimizer"]))
+        engine.history_ = History(data["history"])
+        return engine
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -694,9 +816,7 @@ class NeuralClassifierMixin(ClassifierMixin):
             return np.array(
                 [class_weight.get(c, 1.0) for c in self.classes_.tolist()], dtype=np.float64
             )
-        return compute_class_weight(
-            class_weight, classes=np.arange(len(self.classes_)), y=codes
-        )
+        return compute_class_weight(class_weight, classes=np.arange(len(self.classes_)), y=codes)
 
     def _sample_weight_multiplier(self, y):
         if getattr(self, "class_weight", None) is None:
@@ -802,8 +922,7 @@ class NeuralRegressorMixin(RegressorMixin):
         y = y.reshape(len(y), -1).astype(np.float32)
         if not first_call and y.shape[1] != self.n_outputs_:
             raise ValueError(
-                f"y has {y.shape[1]} output(s) but the model was fitted with "
-                f"{self.n_outputs_}."
+                f"y has {y.shape[1]} output(s) but the model was fitted with {self.n_outputs_}."
             )
         self.out_activation_ = "exp" if self._loss_name() == "poisson" else "identity"
         return y, y.shape[1]

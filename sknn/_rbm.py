@@ -12,7 +12,12 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted
 from skorch.history import History
 
-from ._base import BaseNeuralEstimator, TrainingDivergedWarning
+from ._base import (
+    BaseNeuralEstimator,
+    TrainingDivergedWarning,
+    _to_numpy_tree,
+    _to_tensor_tree,
+)
 from .modules import DBNModule, RBMModule
 from .utils._compat import Interval, StrOptions, _fit_context, validate_data
 from .utils._torch import resolve_device, seed_sequence, torch_num_threads
@@ -55,26 +60,6 @@ class _CDState:
                 elif isinstance(value, list):
                     group[i] = [t.to(device) for t in value]
         self.device = str(device)
-
-    def __getstate__(self):
-        # Pickle on the CPU so that a model trained on a GPU loads anywhere.
-        device = self.device
-        if device == "cpu":
-            state = dict(self.__dict__)
-        else:
-            self.to("cpu")
-            state = copy.deepcopy(self.__dict__)
-            self.to(device)
-        state["trained_on"] = device
-        return state
-
-    def __setstate__(self, state):
-        trained_on = state.pop("trained_on", "cpu")
-        self.__dict__.update(state)
-        if trained_on.startswith("cuda") and torch.cuda.is_available():
-            self.to(trained_on)
-        else:
-            self.device = "cpu"
 
 
 class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralEstimator):
@@ -394,6 +379,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
             with torch.random.fork_rng(devices=[]):
                 module = self._build_module(X.shape[1], None, generator)
             self._engine = _CDState(module.to(device), device)
+            self._module_args = ((X.shape[1],), None)
             for name in ("log_partition_", "log_partition_std_"):
                 self.__dict__.pop(name, None)
         elif self._device != device:
@@ -820,6 +806,28 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
                 v = self._rows(X, slice(start, start + self._predict_batch_size), self._device)
                 outs.append(rbm.free_energy(v.double()).cpu().numpy())
         return -np.concatenate(outs) - self.log_partition_
+
+    # ------------------------------------------------------------ persistence
+    def _export_engine(self, engine):
+        return {
+            "device": engine.device,
+            "module_args": self._module_args,
+            "module": _to_numpy_tree(dict(engine.module_.state_dict())),
+            "cd": _to_numpy_tree([engine.chains, engine.velocity, engine.sparsity_q]),
+            "history": [dict(row) for row in engine.history_],
+        }
+
+    def _import_engine(self, data):
+        device = self._load_device(data["device"])
+        module = self._rebuild_module(data["module_args"])
+        module.load_state_dict(_to_tensor_tree(data["module"]))
+        engine = _CDState(module.to(device).eval(), device)
+        engine.chains, engine.velocity, engine.sparsity_q = (
+            list(group) for group in _to_tensor_tree(data["cd"])
+        )
+        engine.to(device)
+        engine.history_ = History(data["history"])
+        return engine
 
     # ------------------------------------------------------- fitted attributes
     @property

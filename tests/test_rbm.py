@@ -485,3 +485,19 @@ def test_verbose_prints(digits01, capsys):
     assert "Iteration 2, pseudo-likelihood" in out
     RBMTransformer([8, 4], n_iter=1, verbose=1, device="cpu").fit(X[:100])
     assert "Layer 1, Iteration 1, reconstruction error" in capsys.readouterr().out
+
+
+def test_set_output_and_feature_names(digits01):
+    pd = pytest.importorskip("pandas")
+    X, _ = digits01
+    df = pd.DataFrame(X[:200], columns=[f"px{i}" for i in range(64)])
+    rbm = RBMTransformer([16, 4], n_iter=1, random_state=0, device="cpu").set_output(
+        transform="pandas"
+    )
+    out = rbm.fit_transform(df)
+    assert isinstance(out, pd.DataFrame)
+    assert list(out.columns) == [f"rbmtransformer{i}" for i in range(4)]
+    assert list(rbm.feature_names_in_) == list(df.columns)
+    np.testing.assert_allclose(out.to_numpy(), rbm.transform(df).to_numpy())
+    with pytest.raises(ValueError, match="feature names"):
+        rbm.transform(df.rename(columns={"px0": "other"}))
