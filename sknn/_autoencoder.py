@@ -180,6 +180,20 @@ class AutoencoderTransformer(
         Where to train and predict: ``'auto'`` (CUDA when available), ``'cpu'``,
         ``'cuda'`` or ``'cuda:N'``. The parameter is stored as given.
 
+    checkpoint_dir : str or path-like, default=None
+        Directory to save a checkpoint of the training run to every
+        ``checkpoint_every`` epochs (not in scikit-learn). If ``fit`` is
+        interrupted (a crash, a killed process, Ctrl-C), calling ``fit`` again
+        with the same parameters and data resumes from the last checkpoint and
+        ends with the same result as an uninterrupted fit. Each run (class,
+        parameters, data) has its own file, so one directory serves a whole
+        grid search; a run's file is deleted when the run completes. Writes are
+        atomic, and a corrupt checkpoint raises a ``ValueError``. Used by the
+        stochastic solvers in ``fit`` (not ``partial_fit`` or ``'lbfgs'``).
+
+    checkpoint_every : int, default=1
+        Number of epochs between checkpoints.
+
     Attributes
     ----------
     loss_ : float
@@ -321,6 +335,8 @@ class AutoencoderTransformer(
         max_fun=15000,
         weight_init="glorot_uniform",
         device="auto",
+        checkpoint_dir=None,
+        checkpoint_every=1,
     ):
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -357,6 +373,8 @@ class AutoencoderTransformer(
         self.max_fun = max_fun
         self.weight_init = weight_init
         self.device = device
+        self.checkpoint_dir = checkpoint_dir
+        self.checkpoint_every = checkpoint_every
 
     # ------------------------------------------------------------------ hooks
     def _hidden_sizes(self):

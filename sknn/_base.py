@@ -10,6 +10,8 @@ through a handful of hooks: ``_build_module``, ``_loss_name``, ``_encode_y``,
 """
 
 import copy
+import os
+import pathlib
 import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
@@ -30,6 +32,7 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from ._checkpoint import load_checkpoint, run_key, save_checkpoint
 from ._engine import EpochHook, TensorBatches, fit_lbfgs, make_engine
 from ._version import __version__
 from .modules import SampleLoss
@@ -79,6 +82,30 @@ def _to_tensor_tree(value):
     return value
 
 
+def _to_cpu(value):
+    """Tensors to CPU tensors, recursively."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu()
+    if isinstance(value, dict):
+        return {k: _to_cpu(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_to_cpu(v) for v in value)
+    return value
+
+
+def _plain(value):
+    """NumPy scalars and arrays to Python values, recursively (for checkpoints)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(v) for v in value)
+    return value
+
+
 class TrainingDivergedWarning(UserWarning):
     """Warning raised when the training loss became NaN or infinite.
 
@@ -115,6 +142,8 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "device": [str, torch.device],
+        "checkpoint_dir": [None, str, os.PathLike],
+        "checkpoint_every": [Interval(Integral, 1, None, closed="left")],
     }
 
     #: How sample weights enter the batch loss: 'weights' divides the weighted sum by
@@ -266,6 +295,16 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         if first_call:
             self._rng = seed_sequence(self.random_state)
         seed = int(self._rng.randint(np.iinfo(np.int32).max))
+        self._checkpoint = None
+        if (
+            getattr(self, "checkpoint_dir", None) is not None
+            and not incremental
+            and self._solver_name() != "lbfgs"
+        ):
+            self._checkpoint = self._find_checkpoint(X, y, sample_weight)
+            if self._checkpoint["resume"] is not None:
+                seed = int(self._checkpoint["resume"]["seed"])
+            self._checkpoint["seed"] = seed
         X = self._prepare_X(X)
 
         with torch_rng_scope(seed, device):
@@ -452,7 +491,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         )
         self._good_state = [t.detach().clone() for t in module.state_dict().values()]
         self._best_state = None
-        self._run = dict(
+        self._run = run = dict(
             batches=batches,
             val=(X_val, y_val, w_val),
             n_samples=n_samples,
@@ -461,14 +500,25 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             converged=False,
         )
         self.n_iter_ = 0
+        epochs = 1 if incremental else self.max_iter
+        checkpoint = getattr(self, "_checkpoint", None)
+        if checkpoint is not None:
+            run["batches_generator"] = batches.generator
+            if checkpoint["resume"] is not None:
+                epochs -= self._restore_checkpoint(checkpoint["resume"], batches)
         interrupted = False
         engine.notify("on_train_begin", X=X, y=y)
         try:
-            engine.fit_loop(batches, epochs=1 if incremental else self.max_iter)
+            if epochs > 0:
+                engine.fit_loop(batches, epochs=epochs)
         except KeyboardInterrupt:
             interrupted = True
         finally:
             engine.notify("on_train_end", X=X, y=y)
+        if checkpoint is not None and not interrupted:
+            # The run is over: its checkpoint is no longer needed.
+            checkpoint["path"].unlink(missing_ok=True)
+        self._checkpoint = None
         run = self._run
         if run["diverged"]:
             self._load_state(self._good_state)
@@ -499,6 +549,72 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
                 ConvergenceWarning,
             )
         del self._good_state, self._best_state, self._run
+
+    # ------------------------------------------------------------ checkpoints
+    _CHECKPOINT_FIELDS = (
+        "n_iter_",
+        "t_",
+        "loss_",
+        "loss_curve_",
+        "best_loss_",
+        "validation_scores_",
+        "best_validation_score_",
+        "_no_improvement_count",
+    )
+
+    def _find_checkpoint(self, X, y, sample_weight):
+        """Locate this run's checkpoint file and load it if it exists."""
+        key = run_key(self, [X, y, sample_weight])
+        path = pathlib.Path(self.checkpoint_dir) / f"{type(self).__name__}-{key[:20]}.ckpt"
+        resume = None
+        if path.exists():
+            resume = load_checkpoint(path)
+            if resume.get("key") != key:
+                raise ValueError(
+                    f"The checkpoint {path} belongs to another training run (different "
+                    "parameters or data); delete it to start from scratch."
+                )
+        return {"path": path, "key": key, "resume": resume}
+
+    def _save_checkpoint(self, checkpoint):
+        engine = self._engine
+        run = self._run
+        device = self._device
+        payload = {
+            "key": checkpoint["key"],
+            "seed": checkpoint["seed"],
+            "module": {k: v.detach().cpu() for k, v in self.module_.state_dict().items()},
+            "optimizer": _to_cpu(engine.optimizer_.state_dict()),
+            "history": _plain([dict(row) for row in engine.history_]),
+            "fields": _plain({name: getattr(self, name) for name in self._CHECKPOINT_FIELDS}),
+            "best_state": None
+            if self._best_state is None
+            else [t.detach().cpu() for t in self._best_state],
+            "batch_rng": run["batches_generator"].get_state(),
+            "torch_rng": torch.get_rng_state(),
+            "cuda_rng": torch.cuda.get_rng_state(device) if device.type == "cuda" else None,
+        }
+        save_checkpoint(checkpoint["path"], payload)
+
+    def _restore_checkpoint(self, payload, batches):
+        """Load a checkpoint's training state; returns the number of epochs done."""
+        from skorch.history import History
+
+        device = self._device
+        engine = self._engine
+        self.module_.load_state_dict(payload["module"])
+        engine.optimizer_.load_state_dict(payload["optimizer"])
+        engine.history_ = History(payload["history"])
+        for name, value in payload["fields"].items():
+            setattr(self, name, value)
+        if payload["best_state"] is not None:
+            self._best_state = [t.to(device) for t in payload["best_state"]]
+        self._good_state = [t.detach().clone() for t in self.module_.state_dict().values()]
+        batches.generator.set_state(payload["batch_rng"])
+        torch.set_rng_state(payload["torch_rng"])
+        if payload["cuda_rng"] is not None and device.type == "cuda":
+            torch.cuda.set_rng_state(payload["cuda_rng"], device)
+        return int(self.n_iter_)
 
     def _load_state(self, tensors):
         module = self.module_
@@ -585,6 +701,9 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
                     print(f"{msg} Stopping.")
                 run["converged"] = True
                 return True
+        checkpoint = getattr(self, "_checkpoint", None)
+        if checkpoint is not None and self.n_iter_ % self.checkpoint_every == 0:
+            self._save_checkpoint(checkpoint)
         return False
 
     def _set_lr(self, lr):
@@ -648,7 +767,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
     def __getstate__(self):
         # A copy: on Python >= 3.11 BaseEstimator's state is the instance's __dict__.
         state = dict(super().__getstate__())
-        for key in ("_good_state", "_best_state", "_run"):
+        for key in ("_good_state", "_best_state", "_run", "_checkpoint"):
             state.pop(key, None)
         engine = state.pop("_engine", None)
         if engine is not None:

@@ -355,6 +355,20 @@ class MLPClassifier(NeuralClassifierMixin, _BaseMLP):
         Where to train and predict: ``'auto'`` (CUDA when available), ``'cpu'``,
         ``'cuda'`` or ``'cuda:N'``. The parameter is stored as given.
 
+    checkpoint_dir : str or path-like, default=None
+        Directory to save a checkpoint of the training run to every
+        ``checkpoint_every`` epochs (not in scikit-learn). If ``fit`` is
+        interrupted (a crash, a killed process, Ctrl-C), calling ``fit`` again
+        with the same parameters and data resumes from the last checkpoint and
+        ends with the same result as an uninterrupted fit. Each run (class,
+        parameters, data) has its own file, so one directory serves a whole
+        grid search; a run's file is deleted when the run completes. Writes are
+        atomic, and a corrupt checkpoint raises a ``ValueError``. Used by the
+        stochastic solvers in ``fit`` (not ``partial_fit`` or ``'lbfgs'``).
+
+    checkpoint_every : int, default=1
+        Number of epochs between checkpoints.
+
     Attributes
     ----------
     classes_ : ndarray or list of ndarray of shape (n_classes,)
@@ -418,6 +432,8 @@ class MLPClassifier(NeuralClassifierMixin, _BaseMLP):
         pretrain=None,
         class_weight=None,
         device="auto",
+        checkpoint_dir=None,
+        checkpoint_every=1,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -448,6 +464,8 @@ class MLPClassifier(NeuralClassifierMixin, _BaseMLP):
         self.pretrain = pretrain
         self.class_weight = class_weight
         self.device = device
+        self.checkpoint_dir = checkpoint_dir
+        self.checkpoint_every = checkpoint_every
 
     _parameter_constraints: dict = {
         **_BaseMLP._parameter_constraints,
@@ -493,6 +511,20 @@ class MLPRegressor(NeuralRegressorMixin, _BaseMLP):
 %(params)s    device : str, default='auto'
         Where to train and predict: ``'auto'`` (CUDA when available), ``'cpu'``,
         ``'cuda'`` or ``'cuda:N'``. The parameter is stored as given.
+
+    checkpoint_dir : str or path-like, default=None
+        Directory to save a checkpoint of the training run to every
+        ``checkpoint_every`` epochs (not in scikit-learn). If ``fit`` is
+        interrupted (a crash, a killed process, Ctrl-C), calling ``fit`` again
+        with the same parameters and data resumes from the last checkpoint and
+        ends with the same result as an uninterrupted fit. Each run (class,
+        parameters, data) has its own file, so one directory serves a whole
+        grid search; a run's file is deleted when the run completes. Writes are
+        atomic, and a corrupt checkpoint raises a ``ValueError``. Used by the
+        stochastic solvers in ``fit`` (not ``partial_fit`` or ``'lbfgs'``).
+
+    checkpoint_every : int, default=1
+        Number of epochs between checkpoints.
 
     Attributes
     ----------
@@ -550,6 +582,8 @@ class MLPRegressor(NeuralRegressorMixin, _BaseMLP):
         weight_init="glorot_uniform",
         pretrain=None,
         device="auto",
+        checkpoint_dir=None,
+        checkpoint_every=1,
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -580,6 +614,8 @@ class MLPRegressor(NeuralRegressorMixin, _BaseMLP):
         self.weight_init = weight_init
         self.pretrain = pretrain
         self.device = device
+        self.checkpoint_dir = checkpoint_dir
+        self.checkpoint_every = checkpoint_every
 
     _parameter_constraints: dict = {
         **_BaseMLP._parameter_constraints,

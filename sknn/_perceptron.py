@@ -136,6 +136,20 @@ class PerceptronClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
     device : str, default='auto'
         ``'auto'`` (CUDA when available), ``'cpu'``, ``'cuda'`` or ``'cuda:N'``.
 
+    checkpoint_dir : str or path-like, default=None
+        Directory to save a checkpoint of the training run to every
+        ``checkpoint_every`` epochs (not in scikit-learn). If ``fit`` is
+        interrupted (a crash, a killed process, Ctrl-C), calling ``fit`` again
+        with the same parameters and data resumes from the last checkpoint and
+        ends with the same result as an uninterrupted fit. Each run (class,
+        parameters, data) has its own file, so one directory serves a whole
+        grid search; a run's file is deleted when the run completes. Writes are
+        atomic, and a corrupt checkpoint raises a ``ValueError``. Used by the
+        stochastic solvers in ``fit`` (not ``partial_fit`` or ``'lbfgs'``).
+
+    checkpoint_every : int, default=1
+        Number of epochs between checkpoints.
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -262,6 +276,8 @@ class PerceptronClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
         warm_start=False,
         max_norm=None,
         device="auto",
+        checkpoint_dir=None,
+        checkpoint_every=1,
     ):
         self.activation = activation
         self.penalty = penalty
@@ -282,6 +298,8 @@ class PerceptronClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
         self.warm_start = warm_start
         self.max_norm = max_norm
         self.device = device
+        self.checkpoint_dir = checkpoint_dir
+        self.checkpoint_every = checkpoint_every
 
     # Sample weights scale each sample's update, as in scikit-learn's Perceptron.
     _weight_normalization = "count"

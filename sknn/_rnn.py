@@ -599,6 +599,20 @@ class RNNClassifier(NeuralClassifierMixin, _BaseRNN):
         Where to train and predict: ``'auto'`` (CUDA when available), ``'cpu'``,
         ``'cuda'`` or ``'cuda:N'``. The parameter is stored as given.
 
+    checkpoint_dir : str or path-like, default=None
+        Directory to save a checkpoint of the training run to every
+        ``checkpoint_every`` epochs (not in scikit-learn). If ``fit`` is
+        interrupted (a crash, a killed process, Ctrl-C), calling ``fit`` again
+        with the same parameters and data resumes from the last checkpoint and
+        ends with the same result as an uninterrupted fit. Each run (class,
+        parameters, data) has its own file, so one directory serves a whole
+        grid search; a run's file is deleted when the run completes. Writes are
+        atomic, and a corrupt checkpoint raises a ``ValueError``. Used by the
+        stochastic solvers in ``fit`` (not ``partial_fit`` or ``'lbfgs'``).
+
+    checkpoint_every : int, default=1
+        Number of epochs between checkpoints.
+
     Attributes
     ----------
     classes_ : ndarray or list of ndarray of shape (n_classes,)
@@ -677,6 +691,8 @@ class RNNClassifier(NeuralClassifierMixin, _BaseRNN):
         max_fun=15000,
         class_weight=None,
         device="auto",
+        checkpoint_dir=None,
+        checkpoint_every=1,
     ):
         self.cell = cell
         self.hidden_size = hidden_size
@@ -714,6 +730,8 @@ class RNNClassifier(NeuralClassifierMixin, _BaseRNN):
         self.max_fun = max_fun
         self.class_weight = class_weight
         self.device = device
+        self.checkpoint_dir = checkpoint_dir
+        self.checkpoint_every = checkpoint_every
 
     _parameter_constraints: dict = {
         **_BaseRNN._parameter_constraints,
@@ -764,6 +782,20 @@ class RNNRegressor(NeuralRegressorMixin, _BaseRNN):
     device : str, default='auto'
         Where to train and predict: ``'auto'`` (CUDA when available), ``'cpu'``,
         ``'cuda'`` or ``'cuda:N'``. The parameter is stored as given.
+
+    checkpoint_dir : str or path-like, default=None
+        Directory to save a checkpoint of the training run to every
+        ``checkpoint_every`` epochs (not in scikit-learn). If ``fit`` is
+        interrupted (a crash, a killed process, Ctrl-C), calling ``fit`` again
+        with the same parameters and data resumes from the last checkpoint and
+        ends with the same result as an uninterrupted fit. Each run (class,
+        parameters, data) has its own file, so one directory serves a whole
+        grid search; a run's file is deleted when the run completes. Writes are
+        atomic, and a corrupt checkpoint raises a ``ValueError``. Used by the
+        stochastic solvers in ``fit`` (not ``partial_fit`` or ``'lbfgs'``).
+
+    checkpoint_every : int, default=1
+        Number of epochs between checkpoints.
 
     Attributes
     ----------
@@ -831,6 +863,8 @@ class RNNRegressor(NeuralRegressorMixin, _BaseRNN):
         n_iter_no_change=10,
         max_fun=15000,
         device="auto",
+        checkpoint_dir=None,
+        checkpoint_every=1,
     ):
         self.loss = loss
         self.cell = cell
@@ -868,6 +902,8 @@ class RNNRegressor(NeuralRegressorMixin, _BaseRNN):
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
         self.device = device
+        self.checkpoint_dir = checkpoint_dir
+        self.checkpoint_every = checkpoint_every
 
     _parameter_constraints: dict = {
         **_BaseRNN._parameter_constraints,
