@@ -10,7 +10,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._base import BaseNeuralEstimator
+from ._base import BaseNeuralEstimator, _check_finite_output
 from .modules import ACTIVATIONS, LOSSES, WEIGHT_INITS, AutoencoderModule
 from .utils._compat import Interval, StrOptions
 
@@ -607,7 +607,7 @@ class AutoencoderTransformer(
         X = self._validate_predict_X(X)
         if self.loss == "bce":
             self._check_unit_interval(X)
-        return -self._reconstruction_errors(X)
+        return _check_finite_output(-self._reconstruction_errors(X), "The scores")
 
     def score(self, X, y=None):
         """Mean of :meth:`score_samples`: minus the mean reconstruction error.

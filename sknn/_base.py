@@ -106,6 +106,22 @@ def _plain(value):
     return value
 
 
+def _check_finite_output(out, what="The network's outputs"):
+    """Return ``out``, or raise a ValueError naming the rows where it is not finite.
+
+    Never hand back NaN: finite weights give non-finite outputs only for inputs far
+    outside the range the network was trained on.
+    """
+    if np.isfinite(out).all():
+        return out
+    bad = ~np.isfinite(out.reshape(len(out), -1)).all(axis=1)
+    raise ValueError(
+        f"{what} are NaN or infinite for {int(bad.sum())} of {len(out)} rows (the first "
+        f"is row {int(np.argmax(bad))}): their values are too large for float32 "
+        "arithmetic. Scale X as it was scaled for fit."
+    )
+
+
 class TrainingDivergedWarning(UserWarning):
     """Warning raised when the training loss became NaN or infinite.
 
@@ -733,7 +749,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
                 outs.append(self._output(module(xb)).cpu().numpy())
         if not outs:
             raise ValueError("Found array with 0 sample(s) while a minimum of 1 is required.")
-        return outs[0] if len(outs) == 1 else np.concatenate(outs)
+        return _check_finite_output(outs[0] if len(outs) == 1 else np.concatenate(outs))
 
     def _output(self, raw):
         """Map raw module outputs to what prediction uses (identity by default)."""

@@ -15,6 +15,7 @@ from skorch.history import History
 from ._base import (
     BaseNeuralEstimator,
     TrainingDivergedWarning,
+    _check_finite_output,
     _to_numpy_tree,
     _to_tensor_tree,
 )
@@ -719,7 +720,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
                 v_[rows, idx] = 1 - v_[rows, idx]
                 fe_ = rbm.free_energy(v_)
                 outs.append((-n_features * torch.nn.functional.softplus(fe - fe_)).cpu().numpy())
-        return np.concatenate(outs).astype(np.float64)
+        return _check_finite_output(np.concatenate(outs).astype(np.float64), "The scores")
 
     # ------------------------------------------------------- the likelihood
     def estimate_log_partition(
