@@ -194,6 +194,19 @@ class AutoencoderTransformer(
     checkpoint_every : int, default=1
         Number of epochs between checkpoints.
 
+    precision : {None, 'bf16', 'fp16'}, default=None
+        Mixed-precision training (not in scikit-learn): the forward pass and the
+        loss run under ``torch.autocast`` in bfloat16 or float16, the weights and
+        the optimizer stay float32. ``'fp16'`` scales the loss with a
+        ``GradScaler``. ``'bf16'`` works on CPUs and recent GPUs; predictions are
+        computed in float32. None trains in float32. Used by the stochastic
+        solvers.
+    compile : bool, default=False
+        Train with the forward pass compiled by ``torch.compile`` (not in
+        scikit-learn). The first epochs pay the compilation time (tens of seconds
+        on a CPU); ``module_`` stays the plain module. Used by the stochastic
+        solvers.
+
     Attributes
     ----------
     loss_ : float
@@ -337,6 +350,8 @@ class AutoencoderTransformer(
         device="auto",
         checkpoint_dir=None,
         checkpoint_every=1,
+        precision=None,
+        compile=False,
     ):
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -375,6 +390,8 @@ class AutoencoderTransformer(
         self.device = device
         self.checkpoint_dir = checkpoint_dir
         self.checkpoint_every = checkpoint_every
+        self.precision = precision
+        self.compile = compile
 
     # ------------------------------------------------------------------ hooks
     def _hidden_sizes(self):

@@ -44,7 +44,7 @@ from .utils._compat import (
     _fit_context,
     validate_data,
 )
-from .utils._torch import resolve_device, seed_sequence, torch_rng_scope
+from .utils._torch import resolve_device, seed_sequence, torch_rng_scope, worker_num_threads
 
 __all__ = [
     "BaseNeuralEstimator",
@@ -160,6 +160,8 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         "device": [str, torch.device],
         "checkpoint_dir": [None, str, os.PathLike],
         "checkpoint_every": [Interval(Integral, 1, None, closed="left")],
+        "precision": [None, StrOptions({"bf16", "fp16"})],
+        "compile": ["boolean"],
     }
 
     #: How sample weights enter the batch loss: 'weights' divides the weighted sum by
@@ -308,6 +310,11 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             raise ValueError("sample_weight must have a positive sum.")
 
         device = resolve_device(self.device)
+        threads = worker_num_threads()
+        if threads is not None and threads < torch.get_num_threads():
+            # In a dask worker: its concurrent fits share the cores (see
+            # sknn.utils._torch.worker_num_threads); the worker process keeps it.
+            torch.set_num_threads(threads)
         if first_call:
             self._rng = seed_sequence(self.random_state)
         seed = int(self._rng.randint(np.iinfo(np.int32).max))
@@ -522,6 +529,9 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             run["batches_generator"] = batches.generator
             if checkpoint["resume"] is not None:
                 epochs -= self._restore_checkpoint(checkpoint["resume"], batches)
+        engine.set_speed_options(
+            precision=getattr(self, "precision", None), compile=getattr(self, "compile", False)
+        )
         interrupted = False
         engine.notify("on_train_begin", X=X, y=y)
         try:

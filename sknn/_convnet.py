@@ -528,6 +528,19 @@ class ConvNetClassifier(NeuralClassifierMixin, _BaseConvNet):
     checkpoint_every : int, default=1
         Number of epochs between checkpoints.
 
+    precision : {None, 'bf16', 'fp16'}, default=None
+        Mixed-precision training (not in scikit-learn): the forward pass and the
+        loss run under ``torch.autocast`` in bfloat16 or float16, the weights and
+        the optimizer stay float32. ``'fp16'`` scales the loss with a
+        ``GradScaler``. ``'bf16'`` works on CPUs and recent GPUs; predictions are
+        computed in float32. None trains in float32. Used by the stochastic
+        solvers.
+    compile : bool, default=False
+        Train with the forward pass compiled by ``torch.compile`` (not in
+        scikit-learn). The first epochs pay the compilation time (tens of seconds
+        on a CPU); ``module_`` stays the plain module. Used by the stochastic
+        solvers.
+
     Attributes
     ----------
     classes_ : ndarray or list of ndarray of shape (n_classes,)
@@ -604,6 +617,8 @@ class ConvNetClassifier(NeuralClassifierMixin, _BaseConvNet):
         device="auto",
         checkpoint_dir=None,
         checkpoint_every=1,
+        precision=None,
+        compile=False,
     ):
         self.conv_dim = conv_dim
         self.input_shape = input_shape
@@ -644,6 +659,8 @@ class ConvNetClassifier(NeuralClassifierMixin, _BaseConvNet):
         self.device = device
         self.checkpoint_dir = checkpoint_dir
         self.checkpoint_every = checkpoint_every
+        self.precision = precision
+        self.compile = compile
 
     _parameter_constraints: dict = {
         **_BaseConvNet._parameter_constraints,
@@ -704,6 +721,19 @@ class ConvNetRegressor(NeuralRegressorMixin, _BaseConvNet):
 
     checkpoint_every : int, default=1
         Number of epochs between checkpoints.
+
+    precision : {None, 'bf16', 'fp16'}, default=None
+        Mixed-precision training (not in scikit-learn): the forward pass and the
+        loss run under ``torch.autocast`` in bfloat16 or float16, the weights and
+        the optimizer stay float32. ``'fp16'`` scales the loss with a
+        ``GradScaler``. ``'bf16'`` works on CPUs and recent GPUs; predictions are
+        computed in float32. None trains in float32. Used by the stochastic
+        solvers.
+    compile : bool, default=False
+        Train with the forward pass compiled by ``torch.compile`` (not in
+        scikit-learn). The first epochs pay the compilation time (tens of seconds
+        on a CPU); ``module_`` stays the plain module. Used by the stochastic
+        solvers.
 
     Attributes
     ----------
@@ -775,6 +805,8 @@ class ConvNetRegressor(NeuralRegressorMixin, _BaseConvNet):
         device="auto",
         checkpoint_dir=None,
         checkpoint_every=1,
+        precision=None,
+        compile=False,
     ):
         self.loss = loss
         self.conv_dim = conv_dim
@@ -815,6 +847,8 @@ class ConvNetRegressor(NeuralRegressorMixin, _BaseConvNet):
         self.device = device
         self.checkpoint_dir = checkpoint_dir
         self.checkpoint_every = checkpoint_every
+        self.precision = precision
+        self.compile = compile
 
     _parameter_constraints: dict = {
         **_BaseConvNet._parameter_constraints,

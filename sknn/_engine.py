@@ -17,8 +17,20 @@ methods become sknn's API. What is replaced here, and why:
 
 Callbacks, history, optimizer construction, the train step and pickling (with CUDA
 tensors mapped to the CPU when no GPU is present) are skorch's.
+
+Three options change how the training step runs, never what the estimator exposes
+(``module_`` stays the plain module, so persistence is unaffected):
+
+* mixed precision (``set_speed_options(precision='bf16'|'fp16')``): the forward pass
+  and the loss run under ``torch.autocast``; fp16 scales the loss with a
+  ``GradScaler`` (whose step does not synchronise with fused optimizers);
+* ``torch.compile`` of the training forward pass;
+* data parallelism: inside :func:`sknn.distributed.data_parallel` the training
+  forward pass goes through ``DistributedDataParallel`` and each process takes its
+  share of every global batch (see :meth:`TensorBatches.shard`).
 """
 
+import contextvars
 import functools
 import math
 from typing import NamedTuple
@@ -30,15 +42,53 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback, EpochTimer
 from skorch.utils import TeeGenerator
 
-__all__ = ["TensorBatches", "Target", "EpochHook", "make_engine", "fit_lbfgs"]
+__all__ = [
+    "TensorBatches",
+    "Target",
+    "EpochHook",
+    "DataParallel",
+    "make_engine",
+    "fit_lbfgs",
+    "PRECISIONS",
+]
+
+#: ``precision`` values and the autocast dtype each one trains with.
+PRECISIONS = {"bf16": torch.bfloat16, "fp16": torch.float16}
+
+#: Extra keyword arguments for ``torch.compile`` (the tests use ``backend='eager'``).
+_COMPILE_OPTIONS = {}
+
+
+class DataParallel(NamedTuple):
+    """The process group an engine trains in (set by :mod:`sknn.distributed`)."""
+
+    rank: int
+    world_size: int
+    group: object = None
+
+
+#: The data-parallel setting of the current context (None: train in one process).
+_DATA_PARALLEL = contextvars.ContextVar("sknn_data_parallel", default=None)
+
+
+def current_data_parallel():
+    """The :class:`DataParallel` of the current context, or None."""
+    return _DATA_PARALLEL.get()
 
 
 class Target(NamedTuple):
-    """What a batch carries besides ``X``: targets, weights and their sum."""
+    """What a batch carries besides ``X``: targets, weights and their sum.
+
+    ``w_sum`` is the weight (or row count) of the whole batch. Under data
+    parallelism a process holds only its share of the batch: ``scale`` turns the
+    loss normalised over that share into its share of the loss normalised over the
+    whole batch, times the number of processes (whose gradients DDP averages).
+    """
 
     y: torch.Tensor
     w: torch.Tensor | None
     w_sum: float
+    scale: float = 1.0
 
 
 class TensorBatches:
@@ -63,8 +113,7 @@ class TensorBatches:
         added to the previous batch.
     """
 
-    def __init__(self, X, y, w, batch_size, shuffle, generator, device,
-                 no_singleton=False):
+    def __init__(self, X, y, w, batch_size, shuffle, generator, device, no_singleton=False):
         self.X, self.y, self.batch_size = X, y, int(batch_size)
         self.shuffle, self.generator, self.device = shuffle, generator, device
         self.w_host = None if w is None else np.asarray(w, dtype=np.float64)
@@ -81,6 +130,25 @@ class TensorBatches:
         # Factor turning 0.5 * alpha * ||W||^2 into its contribution to the epoch
         # loss as scikit-learn reports it: sum_b (len_b / sum_w_b) / n.
         self.penalty_factor = None
+        self.sharding = None
+
+    def shard(self, rank, world_size, normalize):
+        """Yield only this process's share of each batch from now on.
+
+        Every process draws the same permutation (same generator state) and so the
+        same global batches; process ``rank`` takes rows ``rank::world_size`` of each.
+        Batch sums, the L2 factor and the number of batches stay those of the global
+        batches, so with gradients averaged over the processes a step equals the
+        single-process step on the whole batch.
+
+        Parameters
+        ----------
+        rank, world_size : int
+        normalize : {'weights', 'count'}
+            How the loss normalises a batch (``SampleLoss.normalize``).
+        """
+        self.sharding = (int(rank), int(world_size), normalize)
+        return self
 
     def __len__(self):
         return len(self.starts)
@@ -104,6 +172,9 @@ class TensorBatches:
         return self.X[index]
 
     def __iter__(self):
+        if self.sharding is not None:
+            yield from self._iter_shard()
+            return
         bounds = list(zip(self.starts.tolist(), self.stops.tolist()))
         if self.shuffle:
             perm = torch.randperm(self.n, generator=self.generator)
@@ -119,6 +190,37 @@ class TensorBatches:
                 sl = slice(start, stop)
                 w = None if self.w is None else self.w[sl]
                 yield self._x(sl), Target(self.y[sl], w, sums[i])
+
+    @property
+    def batch_sizes(self):
+        """Rows in each (global) batch, as a float array."""
+        return (self.stops - self.starts).astype(np.float64)
+
+    def _iter_shard(self):
+        rank, world, normalize = self.sharding
+        if self.shuffle:
+            order = torch.randperm(self.n, generator=self.generator).numpy()
+            sums = self._batch_sums(order)
+        else:
+            order = np.arange(self.n)
+            sums = self._batch_sums(None)
+        parts, scales = [], []
+        for start, stop, total in zip(self.starts.tolist(), self.stops.tolist(), sums):
+            local = order[start:stop][rank::world]
+            if self.w_host is None or normalize == "count":
+                local_norm, global_norm = float(len(local)), float(stop - start)
+            else:
+                local_norm, global_norm = float(self.w_host[local].sum()), total
+            scales.append(local_norm * world / global_norm if local_norm > 0 else 0.0)
+            parts.append(local)
+        lens = [len(p) for p in parts]
+        # One host-to-device copy of this process's indices for the whole epoch.
+        index = torch.from_numpy(np.concatenate(parts)).to(self.device, non_blocking=True)
+        offsets = np.concatenate([[0], np.cumsum(lens)]).tolist()
+        for i in range(len(parts)):
+            idx = index[offsets[i] : offsets[i + 1]]
+            w = None if self.w is None else self.w[idx]
+            yield self._x(idx), Target(self.y[idx], w, sums[i], scales[i])
 
 
 class EpochHook(Callback):
@@ -162,11 +264,79 @@ class _Engine(NeuralNet):
         ]
         return ([g for g in groups if g["params"]],), kwargs
 
+    # Training options (see set_speed_options); class defaults, so that engines
+    # built before these options existed, or rebuilt on load, have them.
+    amp_dtype = None
+    grad_scaler = None
+    compile_forward = False
+    _compiled = None
+    _ddp = None
+
+    def set_speed_options(self, precision=None, compile=False):
+        """Choose mixed precision (``None``, ``'bf16'``, ``'fp16'``) and whether to
+        ``torch.compile`` the training forward pass. Called before each fit."""
+        device_type = torch.device(self.device).type
+        if precision == "bf16" and device_type == "cuda" and not torch.cuda.is_bf16_supported():
+            raise ValueError(
+                "precision='bf16' needs a GPU with bfloat16 support (compute capability "
+                "8.0 or newer); use precision='fp16' on this GPU."
+            )
+        self.amp_dtype = None if precision is None else PRECISIONS[precision]
+        if precision == "fp16":
+            if self.grad_scaler is None:
+                self.grad_scaler = torch.amp.GradScaler(device_type)
+        else:
+            self.grad_scaler = None
+        if not compile:
+            self._compiled = None
+        self.compile_forward = bool(compile)
+        return self
+
+    def _autocast(self):
+        device_type = torch.device(self.device).type
+        return torch.autocast(device_type, dtype=self.amp_dtype, enabled=self.amp_dtype is not None)
+
+    def _training_forward(self):
+        """The callable the training step runs: the module, wrapped in DDP and/or
+        compiled when those options are on."""
+        fn = self.module_ if self._ddp is None else self._ddp[0]
+        if not self.compile_forward:
+            return fn
+        if self._compiled is None or self._compiled[0] is not fn:
+            self._compiled = (fn, torch.compile(fn, **_COMPILE_OPTIONS))
+        return self._compiled[1]
+
+    def infer(self, x, **fit_params):
+        # ``x`` is already a tensor on the device (TensorBatches).
+        if self.module_.training and torch.is_grad_enabled():
+            return self._training_forward()(x, **fit_params)
+        return self.module_(x, **fit_params)
+
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        loss = self.criterion_(y_pred, y_true.y, y_true.w)
+        scale = getattr(y_true, "scale", 1.0)
+        if scale == 0.0:
+            # This process holds no row (or no weight) of the batch: it still runs
+            # backward, with zero gradients, so that DDP's all-reduce completes.
+            loss = y_pred.float().sum() * 0.0
+        else:
+            loss = self.criterion_(y_pred.float(), y_true.y, y_true.w)
+            if scale != 1.0:
+                loss = loss * scale
         if training and self.penalty_fn is not None:
             loss = loss + self.penalty_fn(self.module_)
         return loss
+
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        Xi, yi = batch
+        with self._autocast():
+            y_pred = self.infer(Xi, **fit_params)
+            loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        if self.grad_scaler is not None:
+            self.grad_scaler.scale(loss).backward()
+        else:
+            loss.backward()
+        return {"loss": loss, "y_pred": y_pred}
 
     def _set_training(self, training=True):
         # skorch calls this for every batch; ``Module.train`` walks all children.
@@ -176,6 +346,7 @@ class _Engine(NeuralNet):
 
     def initialize_callbacks(self):
         super().initialize_callbacks()
+
         # Only pay for per-batch hooks that some callback implements.
         def overridden(name):
             return any(
@@ -203,7 +374,13 @@ class _Engine(NeuralNet):
                 batch=batch,
                 training=True,
             )
-        optimizer.step()
+        if self.grad_scaler is not None:
+            # With a fused optimizer the scaler passes its inf check to the kernel
+            # (no host synchronisation); with others it reads it once per step.
+            self.grad_scaler.step(optimizer)
+            self.grad_scaler.update()
+        else:
+            optimizer.step()
         return step
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
@@ -219,6 +396,18 @@ class _Engine(NeuralNet):
             sizes.append(batch[1].y.shape[0])
             if hooks:
                 self.notify("on_batch_end", batch=batch, training=training, **step)
+        if self._ddp is not None:
+            # Each process's batch losses are its share of the global batch loss
+            # times world_size: the sum over processes, divided by world_size, is the
+            # single-process epoch loss. One all-reduce per epoch, so every process
+            # sees the same loss and takes the same stopping decisions.
+            world = iterator.sharding[1]
+            weights = torch.as_tensor(iterator.batch_sizes / (world * iterator.n))
+            total = torch.stack(losses).double() @ weights.to(losses[0].device)
+            torch.distributed.all_reduce(total, group=current_data_parallel().group)
+            self.history.record(prefix + "_loss", float(total.cpu()))
+            self.history.record(prefix + "_batch_count", len(iterator))
+            return
         # one host synchronisation per epoch
         total = torch.stack(losses).double().cpu().numpy() @ np.asarray(sizes, dtype=float)
         self.history.record(prefix + "_loss", float(total) / iterator.n)
@@ -229,15 +418,42 @@ class _Engine(NeuralNet):
         self.stop_requested = False
         epochs = self.max_epochs if epochs is None else epochs
         kwargs = {"dataset_train": X, "dataset_valid": None}
-        for _ in range(epochs):
-            self.notify("on_epoch_begin", **kwargs)
-            self.run_single_epoch(
-                X, training=True, prefix="train", step_fn=self.train_step, **fit_params
-            )
-            self.notify("on_epoch_end", **kwargs)
-            if self.stop_requested:
-                break
+        parallel = current_data_parallel()
+        if parallel is not None:
+            self._start_data_parallel(X, parallel)
+        try:
+            for _ in range(epochs):
+                self.notify("on_epoch_begin", **kwargs)
+                self.run_single_epoch(
+                    X, training=True, prefix="train", step_fn=self.train_step, **fit_params
+                )
+                self.notify("on_epoch_end", **kwargs)
+                if self.stop_requested:
+                    break
+        finally:
+            self._ddp = None
+            if self._compiled is not None and parallel is not None:
+                self._compiled = None  # it wraps the DDP module
         return self
+
+    def _start_data_parallel(self, batches, parallel):
+        """Wrap the module in DDP (which broadcasts rank 0's weights and buffers to
+        every process) and take this process's share of each batch."""
+        from torch.nn.parallel import DistributedDataParallel
+
+        device = torch.device(self.device)
+        device_ids = None
+        if device.type == "cuda":
+            device_ids = [device.index if device.index is not None else 0]
+        # In a tuple: skorch refuses torch modules as attributes set outside
+        # its initialize methods.
+        self._ddp = (
+            DistributedDataParallel(
+                self.module_, device_ids=device_ids, process_group=parallel.group
+            ),
+        )
+        batches.shard(parallel.rank, parallel.world_size, self.criterion_.normalize)
+        self.data_parallel_runs = getattr(self, "data_parallel_runs", 0) + 1
 
 
 def _optimizer_spec(solver, params):
@@ -335,6 +551,11 @@ def fit_lbfgs(module, loss, X, y, w, alpha, penalty, max_iter, max_fun, tol, ver
     -------
     result : scipy.optimize.OptimizeResult
     """
+    if current_data_parallel() is not None:
+        raise ValueError(
+            "solver='lbfgs' does not support data-parallel training; use 'adam' or "
+            "'sgd', or fit outside sknn.distributed."
+        )
     params = [p for p in module.parameters() if p.requires_grad]
     decayed = [p for p in params if p.ndim >= 2]
     shapes = [p.shape for p in params]

@@ -369,6 +369,19 @@ class MLPClassifier(NeuralClassifierMixin, _BaseMLP):
     checkpoint_every : int, default=1
         Number of epochs between checkpoints.
 
+    precision : {None, 'bf16', 'fp16'}, default=None
+        Mixed-precision training (not in scikit-learn): the forward pass and the
+        loss run under ``torch.autocast`` in bfloat16 or float16, the weights and
+        the optimizer stay float32. ``'fp16'`` scales the loss with a
+        ``GradScaler``. ``'bf16'`` works on CPUs and recent GPUs; predictions are
+        computed in float32. None trains in float32. Used by the stochastic
+        solvers.
+    compile : bool, default=False
+        Train with the forward pass compiled by ``torch.compile`` (not in
+        scikit-learn). The first epochs pay the compilation time (tens of seconds
+        on a CPU); ``module_`` stays the plain module. Used by the stochastic
+        solvers.
+
     Attributes
     ----------
     classes_ : ndarray or list of ndarray of shape (n_classes,)
@@ -434,6 +447,8 @@ class MLPClassifier(NeuralClassifierMixin, _BaseMLP):
         device="auto",
         checkpoint_dir=None,
         checkpoint_every=1,
+        precision=None,
+        compile=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -466,6 +481,8 @@ class MLPClassifier(NeuralClassifierMixin, _BaseMLP):
         self.device = device
         self.checkpoint_dir = checkpoint_dir
         self.checkpoint_every = checkpoint_every
+        self.precision = precision
+        self.compile = compile
 
     _parameter_constraints: dict = {
         **_BaseMLP._parameter_constraints,
@@ -526,6 +543,19 @@ class MLPRegressor(NeuralRegressorMixin, _BaseMLP):
     checkpoint_every : int, default=1
         Number of epochs between checkpoints.
 
+    precision : {None, 'bf16', 'fp16'}, default=None
+        Mixed-precision training (not in scikit-learn): the forward pass and the
+        loss run under ``torch.autocast`` in bfloat16 or float16, the weights and
+        the optimizer stay float32. ``'fp16'`` scales the loss with a
+        ``GradScaler``. ``'bf16'`` works on CPUs and recent GPUs; predictions are
+        computed in float32. None trains in float32. Used by the stochastic
+        solvers.
+    compile : bool, default=False
+        Train with the forward pass compiled by ``torch.compile`` (not in
+        scikit-learn). The first epochs pay the compilation time (tens of seconds
+        on a CPU); ``module_`` stays the plain module. Used by the stochastic
+        solvers.
+
     Attributes
     ----------
 %(attrs)s
@@ -584,6 +614,8 @@ class MLPRegressor(NeuralRegressorMixin, _BaseMLP):
         device="auto",
         checkpoint_dir=None,
         checkpoint_every=1,
+        precision=None,
+        compile=False,
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -616,6 +648,8 @@ class MLPRegressor(NeuralRegressorMixin, _BaseMLP):
         self.device = device
         self.checkpoint_dir = checkpoint_dir
         self.checkpoint_every = checkpoint_every
+        self.precision = precision
+        self.compile = compile
 
     _parameter_constraints: dict = {
         **_BaseMLP._parameter_constraints,

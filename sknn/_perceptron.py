@@ -150,6 +150,19 @@ class PerceptronClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
     checkpoint_every : int, default=1
         Number of epochs between checkpoints.
 
+    precision : {None, 'bf16', 'fp16'}, default=None
+        Mixed-precision training (not in scikit-learn): the forward pass and the
+        loss run under ``torch.autocast`` in bfloat16 or float16, the weights and
+        the optimizer stay float32. ``'fp16'`` scales the loss with a
+        ``GradScaler``. ``'bf16'`` works on CPUs and recent GPUs; predictions are
+        computed in float32. None trains in float32. Used by the stochastic
+        solvers.
+    compile : bool, default=False
+        Train with the forward pass compiled by ``torch.compile`` (not in
+        scikit-learn). The first epochs pay the compilation time (tens of seconds
+        on a CPU); ``module_`` stays the plain module. Used by the stochastic
+        solvers.
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -278,6 +291,8 @@ class PerceptronClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
         device="auto",
         checkpoint_dir=None,
         checkpoint_every=1,
+        precision=None,
+        compile=False,
     ):
         self.activation = activation
         self.penalty = penalty
@@ -300,6 +315,8 @@ class PerceptronClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
         self.device = device
         self.checkpoint_dir = checkpoint_dir
         self.checkpoint_every = checkpoint_every
+        self.precision = precision
+        self.compile = compile
 
     # Sample weights scale each sample's update, as in scikit-learn's Perceptron.
     _weight_normalization = "count"

@@ -613,6 +613,19 @@ class RNNClassifier(NeuralClassifierMixin, _BaseRNN):
     checkpoint_every : int, default=1
         Number of epochs between checkpoints.
 
+    precision : {None, 'bf16', 'fp16'}, default=None
+        Mixed-precision training (not in scikit-learn): the forward pass and the
+        loss run under ``torch.autocast`` in bfloat16 or float16, the weights and
+        the optimizer stay float32. ``'fp16'`` scales the loss with a
+        ``GradScaler``. ``'bf16'`` works on CPUs and recent GPUs; predictions are
+        computed in float32. None trains in float32. Used by the stochastic
+        solvers.
+    compile : bool, default=False
+        Train with the forward pass compiled by ``torch.compile`` (not in
+        scikit-learn). The first epochs pay the compilation time (tens of seconds
+        on a CPU); ``module_`` stays the plain module. Used by the stochastic
+        solvers.
+
     Attributes
     ----------
     classes_ : ndarray or list of ndarray of shape (n_classes,)
@@ -693,6 +706,8 @@ class RNNClassifier(NeuralClassifierMixin, _BaseRNN):
         device="auto",
         checkpoint_dir=None,
         checkpoint_every=1,
+        precision=None,
+        compile=False,
     ):
         self.cell = cell
         self.hidden_size = hidden_size
@@ -732,6 +747,8 @@ class RNNClassifier(NeuralClassifierMixin, _BaseRNN):
         self.device = device
         self.checkpoint_dir = checkpoint_dir
         self.checkpoint_every = checkpoint_every
+        self.precision = precision
+        self.compile = compile
 
     _parameter_constraints: dict = {
         **_BaseRNN._parameter_constraints,
@@ -796,6 +813,19 @@ class RNNRegressor(NeuralRegressorMixin, _BaseRNN):
 
     checkpoint_every : int, default=1
         Number of epochs between checkpoints.
+
+    precision : {None, 'bf16', 'fp16'}, default=None
+        Mixed-precision training (not in scikit-learn): the forward pass and the
+        loss run under ``torch.autocast`` in bfloat16 or float16, the weights and
+        the optimizer stay float32. ``'fp16'`` scales the loss with a
+        ``GradScaler``. ``'bf16'`` works on CPUs and recent GPUs; predictions are
+        computed in float32. None trains in float32. Used by the stochastic
+        solvers.
+    compile : bool, default=False
+        Train with the forward pass compiled by ``torch.compile`` (not in
+        scikit-learn). The first epochs pay the compilation time (tens of seconds
+        on a CPU); ``module_`` stays the plain module. Used by the stochastic
+        solvers.
 
     Attributes
     ----------
@@ -865,6 +895,8 @@ class RNNRegressor(NeuralRegressorMixin, _BaseRNN):
         device="auto",
         checkpoint_dir=None,
         checkpoint_every=1,
+        precision=None,
+        compile=False,
     ):
         self.loss = loss
         self.cell = cell
@@ -904,6 +936,8 @@ class RNNRegressor(NeuralRegressorMixin, _BaseRNN):
         self.device = device
         self.checkpoint_dir = checkpoint_dir
         self.checkpoint_every = checkpoint_every
+        self.precision = precision
+        self.compile = compile
 
     _parameter_constraints: dict = {
         **_BaseRNN._parameter_constraints,

@@ -1,12 +1,20 @@
 """Small torch helpers: device resolution, seeding, moving arrays to tensors."""
 
 import contextlib
+import os
 import re
+import sys
 
 import numpy as np
 import torch
 
-__all__ = ["resolve_device", "seed_sequence", "torch_num_threads", "torch_rng_scope"]
+__all__ = [
+    "resolve_device",
+    "seed_sequence",
+    "torch_num_threads",
+    "torch_rng_scope",
+    "worker_num_threads",
+]
 
 _DEVICE_RE = re.compile(r"^(cpu|auto|cuda(:\d+)?|mps)$")
 
@@ -114,3 +122,42 @@ def torch_num_threads(n):
         yield
     finally:
         torch.set_num_threads(old)
+
+
+def _available_cpus():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def worker_num_threads():
+    """Torch intra-op threads for one fit in this process, or None to leave it alone.
+
+    Worker processes of joblib's loky backend and of dask's nannies start with
+    ``OMP_NUM_THREADS`` set (loky: available CPUs // ``n_jobs``; dask: 1), and torch,
+    imported in the worker, already takes its thread count from it. What is left is
+    a dask worker that runs several tasks at once in one process (``nthreads > 1``,
+    or ``LocalCluster(processes=False)``) without that variable: its concurrent fits
+    would each start one thread per CPU. So inside a dask worker a fit uses at most
+    ``available CPUs // worker threads`` threads (and at most ``OMP_NUM_THREADS`` when
+    set); outside one, this returns None.
+
+    Returns
+    -------
+    n_threads : int or None
+    """
+    distributed = sys.modules.get("distributed")
+    if distributed is None:  # dask's workers import it; nothing else needs checking
+        return None
+    try:
+        worker = distributed.get_worker()
+    except (ValueError, AttributeError):
+        return None
+    nthreads = getattr(getattr(worker, "state", None), "nthreads", None)
+    nthreads = nthreads or getattr(worker, "nthreads", 1) or 1
+    budget = max(1, _available_cpus() // int(nthreads))
+    omp = os.environ.get("OMP_NUM_THREADS", "")
+    if omp.isdigit() and int(omp) > 0:
+        budget = min(budget, int(omp))
+    return budget
