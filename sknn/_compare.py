@@ -7,97 +7,444 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import get_scorer, get_scorer_names
 from sklearn.model_selection import StratifiedKFold
 from sklearn.neural_network import MLPClassifier as SkMLPClassifier
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.svm import SVC
 
-from ._mlp import MLPClassifier
-from ._perceptron import PerceptronClassifier
+from .datasets import DATASETS, load_dataset
 
-__all__ = ["DATASETS", "MODELS", "compare", "load_dataset", "to_markdown"]
+__all__ = [
+    "DATASETS",
+    "MODELS",
+    "compare",
+    "load_dataset",
+    "plot_table",
+    "to_markdown",
+]
 
-#: Bundled datasets the comparison can load without a download.
-DATASETS = ("digits", "iris", "wine", "breast_cancer")
+#: Names accepted by ``models=`` / ``--models``, with what each one fits.
+MODEL_DESCRIPTIONS = {
+    "sknn-mlp": "StandardScaler + sknn.MLPClassifier, one hidden layer of 100",
+    "sknn-mlp-dropout": "StandardScaler + sknn.MLPClassifier, 256 hidden units, dropout 0.2",
+    "sknn-perceptron": "StandardScaler + sknn.PerceptronClassifier (softmax)",
+    "sknn-convnet": "sknn.ConvNetClassifier (images: StandardScaler, 2-D convolutions, "
+    "early stopping; time series: 1-D convolutions)",
+    "sknn-rbm-logreg": "MinMaxScaler(clip=True) + sknn.RBMTransformer (100 units) "
+    "+ LogisticRegression",
+    "sknn-autoencoder-svc": "StandardScaler + sknn.AutoencoderTransformer + SVC",
+    "sklearn-mlp": "StandardScaler + sklearn MLPClassifier, one hidden layer of 100",
+    "svc": "StandardScaler + SVC (RBF kernel)",
+    "logreg": "StandardScaler + LogisticRegression",
+}
+MODELS = tuple(MODEL_DESCRIPTIONS)
 
-
-def _models(max_iter, seed, device):
-    return {
-        "sknn-mlp": MLPClassifier(hidden_layer_sizes=(100,), max_iter=max_iter,
-                                  random_state=seed, device=device),
-        "sknn-mlp-dropout": MLPClassifier(hidden_layer_sizes=(256,), dropout=0.2,
-                                          max_iter=max_iter, random_state=seed, device=device),
-        "sknn-perceptron": PerceptronClassifier(activation="softmax", batch_size=32,
-                                                max_iter=max_iter, random_state=seed,
-                                                device=device),
-        "sklearn-mlp": SkMLPClassifier(hidden_layer_sizes=(100,), max_iter=max_iter,
-                                       random_state=seed),
-        "svc": SVC(),
-        "logreg": LogisticRegression(max_iter=1000),
-    }
-
-
-#: Names accepted by ``models=`` / ``--models``.
-MODELS = tuple(_models(1, 0, "cpu"))
-
-
-def load_dataset(name):
-    """Return ``(X, y, description)`` for a bundled dataset.
-
-    Parameters
-    ----------
-    name : str
-        One of :data:`DATASETS`.
-
-    Returns
-    -------
-    X : ndarray of shape (n_samples, n_features)
-    y : ndarray of shape (n_samples,)
-    description : str
-    """
-    from sklearn import datasets
-
-    if name not in DATASETS:
-        raise ValueError(f"Unknown dataset {name!r}; expected one of {list(DATASETS)}.")
-    X, y = getattr(datasets, f"load_{name}")(return_X_y=True)
-    n_classes = len(np.unique(y))
-    return X, y, f"{name} ({X.shape[0]} samples, {X.shape[1]} features, {n_classes} classes)"
+_KINDS = ("image", "series", "tabular")
 
 
-def compare(X=None, y=None, *, dataset="digits", models=None, cv=5, random_state=0,
-            max_iter=200, device="auto", progress=False):
+def _build(name, *, max_iter, seed, device, kind, image_shape, n_features, proba):
+    """The unfitted pipeline of model ``name``, or ``(None, reason)`` when it does not fit."""
+    from ._autoencoder import AutoencoderTransformer
+    from ._convnet import ConvNetClassifier
+    from ._mlp import MLPClassifier
+    from ._perceptron import PerceptronClassifier
+    from ._rbm import RBMTransformer
+
+    nn = dict(max_iter=max_iter, random_state=seed, device=device)
+    scaled = [StandardScaler()]
+    if name == "sknn-mlp":
+        return make_pipeline(*scaled, MLPClassifier(hidden_layer_sizes=(100,), **nn)), None
+    if name == "sknn-mlp-dropout":
+        clf = MLPClassifier(hidden_layer_sizes=(256,), dropout=0.2, **nn)
+        return make_pipeline(*scaled, clf), None
+    if name == "sknn-perceptron":
+        clf = PerceptronClassifier(activation="softmax", batch_size=32, **nn)
+        return make_pipeline(*scaled, clf), None
+    if name == "sknn-convnet":
+        if kind == "image":
+            clf = ConvNetClassifier(
+                input_shape=image_shape,
+                channels=(16, 32),
+                hidden_layer_sizes=(64,),
+                early_stopping=True,
+                **nn,
+            )
+            return make_pipeline(*scaled, clf), None
+        if kind == "series":  # UCR series come z-normalised; 1-D convolution, global pooling
+            clf = ConvNetClassifier(
+                conv_dim=1,
+                channels=(16, 32, 32),
+                kernel_size=(7, 5, 3),
+                pooling=None,
+                hidden_layer_sizes=(),
+                **nn,
+            )
+            return make_pipeline(clf), None
+        return None, (
+            "sknn-convnet skipped: it needs images or time series, and the data are "
+            "tabular (pass image_shape= to compare(), or pick an image or UCR dataset)"
+        )
+    if name == "sknn-rbm-logreg":
+        rbm = RBMTransformer(
+            n_components=100,
+            learning_rate=0.05,
+            batch_size=20,
+            n_iter=min(max_iter, 20),
+            random_state=seed,
+            device=device,
+        )
+        return make_pipeline(
+            MinMaxScaler(clip=True), rbm, LogisticRegression(C=100.0, max_iter=1000)
+        ), None
+    if name == "sknn-autoencoder-svc":
+        n_components = int(max(2, min(32, n_features // 2)))
+        ae = AutoencoderTransformer(n_components=n_components, hidden_layer_sizes=(128,), **nn)
+        return make_pipeline(*scaled, ae, _svc(proba, seed)), None
+    if name == "sklearn-mlp":
+        clf = SkMLPClassifier(hidden_layer_sizes=(100,), max_iter=max_iter, random_state=seed)
+        return make_pipeline(*scaled, clf), None
+    if name == "svc":
+        return make_pipeline(*scaled, _svc(proba, seed)), None
+    if name == "logreg":
+        return make_pipeline(*scaled, LogisticRegression(max_iter=1000)), None
+    raise ValueError(name)  # pragma: no cover - names are checked before
+
+
+def _svc(proba, seed):
+    """SVC, calibrated by cross-validation when the metric needs probabilities."""
+    if not proba:
+        return SVC()
+    from sklearn.calibration import CalibratedClassifierCV
+
+    # SVC(probability=True) is deprecated from scikit-learn 1.9 in favour of this.
+    return CalibratedClassifierCV(SVC(random_state=seed), ensemble=False)
+
+
+def _needs_proba(scorer):
+    method = getattr(scorer, "_response_method", None)
+    if isinstance(method, str):
+        method = (method,)
+    return tuple(method or ()) == ("predict_proba",)
+
+
+def _check_metric(metric):
+    if not isinstance(metric, str) or metric not in get_scorer_names():
+        raise ValueError(
+            f"Unknown metric {metric!r}; use a scikit-learn scorer name such as 'accuracy', "
+            "'balanced_accuracy', 'f1_macro', 'roc_auc_ovr' or 'neg_log_loss' "
+            "(sklearn.metrics.get_scorer_names() lists them all)."
+        )
+    return get_scorer(metric)
+
+
+_WARMED_UP = set()
+
+
+def _warm_up(device):
+    """One tiny fit, so that PyTorch's one-off start-up (about 1.5 s) is not timed."""
+    if device in _WARMED_UP:
+        return
+    from ._mlp import MLPClassifier
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        X = np.random.default_rng(0).normal(size=(20, 4))
+        MLPClassifier(max_iter=1, device=device).fit(X, np.arange(20) % 2)
+    _WARMED_UP.add(device)
+
+
+def _run_fold(estimator, X, y, train, test, scorer, device, threads=0):
+    """Fit one clone on ``train`` and score it on ``test``: (score, fit s, score s)."""
+    if not threads:
+        return _fit_and_score(estimator, X, y, train, test, scorer, device)
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        with threadpool_limits(limits=threads):
+            return _fit_and_score(estimator, X, y, train, test, scorer, device)
+    finally:
+        torch.set_num_threads(before)
+
+
+def _fit_and_score(estimator, X, y, train, test, scorer, device):
+    if device is not None:
+        _warm_up(device)
+    model = clone(estimator)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        start = time.perf_counter()
+        model.fit(X[train], y[train])
+        fit_time = time.perf_counter() - start
+    with warnings.catch_warnings():
+        # e.g. a class absent from a fold's predictions; the score stays well defined
+        warnings.simplefilter("ignore", UserWarning)
+        start = time.perf_counter()
+        score = float(scorer(model, X[test], y[test]))
+        score_time = time.perf_counter() - start
+    return score, fit_time, score_time
+
+
+def _task(name, i, *args):
+    """A parallel job: ``_run_fold`` in a worker, tagged with its model and fold."""
+    return name, i, _run_fold(*args)
+
+
+def _compare(
+    X=None,
+    y=None,
+    *,
+    dataset="digits",
+    models=None,
+    metric="accuracy",
+    cv=5,
+    random_state=0,
+    max_iter=200,
+    device="auto",
+    n_jobs=1,
+    n_samples="auto",
+    image_shape=None,
+    threads=1,
+    progress=False,
+):
+    """:func:`compare` without the warnings: returns ``(rows, notes, description)``."""
+    scorer = _check_metric(metric)
+    if not isinstance(cv, (int, np.integer)) or isinstance(cv, bool) or cv < 2:
+        raise ValueError(f"cv must be an integer >= 2, got {cv!r}.")
+    if not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
+        raise ValueError(f"max_iter must be an integer >= 1, got {max_iter!r}.")
+    if not isinstance(n_jobs, (int, np.integer)) or isinstance(n_jobs, bool) or n_jobs == 0:
+        raise ValueError(f"n_jobs must be a non-zero integer (-1: all cores), got {n_jobs!r}.")
+    if not isinstance(threads, (int, np.integer)) or threads < 0:
+        raise ValueError(f"threads must be an integer >= 0, got {threads!r}.")
+    explicit = models is not None and models != "all"
+    if models is None or models == "all":
+        names = list(MODELS)
+    elif isinstance(models, str):
+        names = [models]
+    else:
+        names = list(models)
+    unknown = [m for m in names if m not in MODELS]
+    if unknown or not names:
+        raise ValueError(
+            f"Unknown model(s) {unknown or 'none given'}; expected names from {list(MODELS)} "
+            "or 'all'."
+        )
+    names = list(dict.fromkeys(names))
+
+    if X is None:
+        data = load_dataset(dataset, n_samples=n_samples, random_state=random_state)
+        X, y, kind = data.data, data.target, data.kind
+        image_shape = data.image_shape if image_shape is None else image_shape
+        description = data.description
+    else:
+        if y is None:
+            raise ValueError("y is required when X is given.")
+        X, y = np.asarray(X), np.asarray(y)
+        if X.ndim != 2 or len(X) != len(y):
+            raise ValueError(f"X must be 2-D with one row per label; got {X.shape} and {y.shape}.")
+        kind = "image" if image_shape is not None else "tabular"
+        description = (
+            f"X ({X.shape[0]} samples, {X.shape[1]} features, {len(np.unique(y))} classes)"
+        )
+    if image_shape is not None:
+        image_shape = tuple(int(s) for s in image_shape)
+        if int(np.prod(image_shape)) != X.shape[1]:
+            raise ValueError(f"image_shape {image_shape} does not match {X.shape[1]} features.")
+
+    _, counts = np.unique(y, return_counts=True)
+    if counts.min() < cv:
+        raise ValueError(
+            f"cv={cv} folds need at least {cv} samples of every class; the "
+            f"smallest class has {counts.min()}."
+        )
+
+    proba = _needs_proba(scorer)
+    notes, estimators = [], {}
+    for name in names:
+        estimator, reason = _build(
+            name,
+            max_iter=int(max_iter),
+            seed=random_state,
+            device=device,
+            kind=kind,
+            image_shape=image_shape,
+            n_features=X.shape[1],
+            proba=proba,
+        )
+        if estimator is None:
+            if explicit:  # a model left out of the default list needs no note
+                notes.append(reason)
+        elif proba and not hasattr(estimator, "predict_proba"):
+            notes.append(
+                f"{name} skipped: metric {metric!r} needs predict_proba, which it does not have"
+            )
+        else:
+            estimators[name] = estimator
+    if not estimators:
+        raise ValueError("No model to run: " + "; ".join(notes))
+
+    folds = list(StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state).split(X, y))
+    tasks = [(name, i) for name in estimators for i in range(cv)]
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(tasks), desc="compare", unit="fit")
+
+    def torch_device(name):
+        return device if name.startswith("sknn") else None
+
+    results = {}
+    if n_jobs == 1:
+        for name, i in tasks:
+            if bar is not None:
+                bar.set_postfix_str(name)
+            results[name, i] = _run_fold(
+                estimators[name], X, y, *folds[i], scorer, torch_device(name), threads
+            )
+            if bar is not None:
+                bar.update(1)
+    else:
+        from joblib import Parallel, delayed
+
+        parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+        # One thread per worker unless told otherwise, or the workers fight over the cores.
+        jobs = (
+            delayed(_task)(
+                name, i, estimators[name], X, y, *folds[i], scorer, torch_device(name), threads or 1
+            )
+            for name, i in tasks
+        )
+        for name, i, out in parallel(jobs):
+            results[name, i] = out
+            if bar is not None:
+                bar.set_postfix_str(name)
+                bar.update(1)
+    if bar is not None:
+        bar.close()
+
+    rows = []
+    for name in estimators:
+        scores, fit_times, score_times = zip(*(results[name, i] for i in range(cv)))
+        rows.append(
+            {
+                "model": name,
+                f"{metric}_mean": float(np.mean(scores)),
+                f"{metric}_std": float(np.std(scores)),
+                "fit_time_s": float(np.mean(fit_times)),
+                "predict_time_s": float(np.mean(score_times)),
+            }
+        )
+    rows.sort(key=lambda r: -r[f"{metric}_mean"])
+    return rows, notes, description
+
+
+def compare(
+    X=None,
+    y=None,
+    *,
+    dataset="digits",
+    models=None,
+    metric="accuracy",
+    cv=5,
+    random_state=0,
+    max_iter=200,
+    device="auto",
+    n_jobs=1,
+    n_samples="auto",
+    image_shape=None,
+    threads=1,
+    progress=False,
+):
     """Cross-validate sknn estimators next to SVC, LogisticRegression and sklearn's MLP.
 
-    Every model runs in a ``Pipeline`` behind a ``StandardScaler`` on the same
-    stratified folds. The first sknn fit of the process is preceded by a tiny
-    warm-up fit, so PyTorch's one-off start-up (about 1.5 s) is not timed.
+    Every model is a ``Pipeline`` with its own scaling in front (a
+    ``StandardScaler``; a ``MinMaxScaler`` for the RBM, whose visible units take
+    values in [0, 1]), fitted and scored on the same stratified folds. The first
+    sknn fit of a process is preceded by a tiny warm-up fit, so PyTorch's one-off
+    start-up (about 1.5 s) is not timed. The models:
+
+    ========================  ================================================
+    ``sknn-mlp``              :class:`sknn.MLPClassifier`, 100 hidden units
+    ``sknn-mlp-dropout``      :class:`sknn.MLPClassifier`, 256 units, dropout 0.2
+    ``sknn-perceptron``       :class:`sknn.PerceptronClassifier`, softmax
+    ``sknn-convnet``          :class:`sknn.ConvNetClassifier` with early stopping;
+                              image and time-series data only
+    ``sknn-rbm-logreg``       :class:`sknn.RBMTransformer` + LogisticRegression
+    ``sknn-autoencoder-svc``  :class:`sknn.AutoencoderTransformer` codes + SVC
+    ``sklearn-mlp``           scikit-learn's MLPClassifier, 100 hidden units
+    ``svc``                   SVC, RBF kernel
+    ``logreg``                LogisticRegression
+    ========================  ================================================
 
     Parameters
     ----------
-    X, y : array-like, optional
+    X, y : array-like of shape (n_samples, n_features) and (n_samples,), optional
         Data to use; when None, ``dataset`` is loaded.
     dataset : str, default='digits'
-        A bundled dataset (see :data:`DATASETS`), used when ``X`` is None.
-    models : list of str, default=None
-        Names from :data:`MODELS`; all of them when None.
+        A data set of :data:`sknn.datasets.DATASETS` or ``'ucr:<Name>'``, used when
+        ``X`` is None (see :func:`sknn.datasets.load_dataset`).
+    models : list of str or 'all', default=None
+        Model names (table above); None or ``'all'`` runs every model that fits
+        the data. ``sknn-convnet`` needs images or time series: named explicitly on
+        tabular data, it is skipped with a warning.
+    metric : str, default='accuracy'
+        A scikit-learn scorer name: ``'accuracy'``, ``'balanced_accuracy'``,
+        ``'f1_macro'``, ``'roc_auc_ovr'``, ``'neg_log_loss'``, ... The table's
+        column names follow it. For metrics that need ``predict_proba``, the SVCs
+        are wrapped in ``CalibratedClassifierCV(SVC(), ensemble=False)``.
     cv : int, default=5
         Number of stratified folds (at least 2).
     random_state : int, default=0
-        Seed of the folds and of every seeded model.
+        Seed of the folds, of the subsample and of every seeded model.
     max_iter : int, default=200
-        Epochs (iterations) of the neural models.
+        Epochs (iterations) of the neural models; the RBM trains for at most 20.
     device : str, default='auto'
-        Device of the sknn models.
+        Device of the sknn models: ``'auto'``, ``'cpu'``, ``'cuda'``, ``'cuda:N'``.
+    n_jobs : int, default=1
+        Folds run in parallel with joblib, in this many worker processes (-1: one
+        per core). Fit times then measure fits that share the machine.
+    n_samples : int, 'auto' or None, default='auto'
+        Rows drawn from ``dataset`` (stratified): ``'auto'`` takes 5000 rows of
+        ``fashion_mnist`` and every row of the others; None takes every row.
+    image_shape : tuple of int, optional
+        ``(height, width)`` of the rows of ``X`` when they are flattened images, so
+        that ``sknn-convnet`` can run on them. Set by the image data sets.
+    threads : int, default=1
+        CPU threads of each fit, for PyTorch and for NumPy's BLAS (through
+        threadpoolctl), so that every model gets the same; restored afterwards.
+        0 keeps the libraries' settings (one thread per core). One thread is the
+        fastest for models this small, and by far the fastest when other processes
+        share the cores: there, two threads can make a fit ten times slower.
+        Parallel workers use ``threads or 1`` each.
     progress : bool, default=False
-        Show a progress bar over models and folds (tqdm).
+        Show a progress bar over the fits (tqdm).
 
     Returns
     -------
     table : pandas.DataFrame or list of dict
-        One row per model: ``model``, ``accuracy_mean``, ``accuracy_std``,
-        ``fit_time_s`` and ``predict_time_s`` (means per fold), best accuracy
-        first. A DataFrame when pandas is installed, else a list of dicts.
+        One row per model, best first: ``model``, ``<metric>_mean``,
+        ``<metric>_std``, ``fit_time_s`` and ``predict_time_s`` (means per fold;
+        the latter times predicting and scoring the test fold). A DataFrame when
+        pandas is installed (with the data set's description and any notes in
+        ``table.attrs``), else a list of dicts.
+
+    Raises
+    ------
+    ValueError
+        For unknown models, metrics or data sets and bad ``cv``, ``n_jobs``, ...
+    sknn.datasets.DatasetNotFoundError
+        When ``dataset`` is not installed; the message says what to install.
+
+    Warns
+    -----
+    UserWarning
+        For each model that is skipped because it does not fit the data or metric.
 
     Examples
     --------
@@ -105,66 +452,104 @@ def compare(X=None, y=None, *, dataset="digits", models=None, cv=5, random_state
     >>> table = compare(dataset="iris", models=["sknn-mlp", "logreg"], cv=3, max_iter=50)
     >>> sorted(table["model"])
     ['logreg', 'sknn-mlp']
+    >>> list(table.columns)
+    ['model', 'accuracy_mean', 'accuracy_std', 'fit_time_s', 'predict_time_s']
     """
-    if X is None:
-        X, y, _ = load_dataset(dataset)
-    X, y = np.asarray(X), np.asarray(y)
-    available = _models(max_iter, random_state, device)
-    names = list(available) if models is None else list(models)
-    unknown = [m for m in names if m not in available]
-    if unknown:
-        raise ValueError(f"Unknown model(s) {unknown}; expected names from {list(available)}.")
-    if not isinstance(cv, (int, np.integer)) or cv < 2:
-        raise ValueError(f"cv must be an integer >= 2, got {cv!r}.")
-    folds = list(StratifiedKFold(n_splits=cv, shuffle=True,
-                                 random_state=random_state).split(X, y))
-    if any(name.startswith("sknn") for name in names):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            MLPClassifier(max_iter=1, device=device).fit(X[:20], np.arange(20) % 2)
-
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(names) * cv, desc="compare", unit="fit")
-    rows = []
-    for name in names:
-        scores, fit_times, predict_times = [], [], []
-        for train, test in folds:
-            model = make_pipeline(StandardScaler(), clone(available[name]))
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                start = time.perf_counter()
-                model.fit(X[train], y[train])
-                fit_times.append(time.perf_counter() - start)
-            start = time.perf_counter()
-            scores.append(float(np.mean(model.predict(X[test]) == y[test])))
-            predict_times.append(time.perf_counter() - start)
-            if bar is not None:
-                bar.set_postfix_str(name)
-                bar.update(1)
-        rows.append(dict(model=name, accuracy_mean=float(np.mean(scores)),
-                         accuracy_std=float(np.std(scores)),
-                         fit_time_s=float(np.mean(fit_times)),
-                         predict_time_s=float(np.mean(predict_times))))
-    if bar is not None:
-        bar.close()
-    rows.sort(key=lambda r: -r["accuracy_mean"])
+    rows, notes, description = _compare(
+        X,
+        y,
+        dataset=dataset,
+        models=models,
+        metric=metric,
+        cv=cv,
+        random_state=random_state,
+        max_iter=max_iter,
+        device=device,
+        n_jobs=n_jobs,
+        n_samples=n_samples,
+        image_shape=image_shape,
+        threads=threads,
+        progress=progress,
+    )
+    for note in notes:
+        warnings.warn(note, UserWarning, stacklevel=2)
     try:
         import pandas as pd
     except ImportError:
         return rows
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table.attrs["description"] = description
+    table.attrs["notes"] = notes
+    return table
+
+
+def _records(rows):
+    return rows.to_dict("records") if hasattr(rows, "to_dict") else list(rows)
+
+
+def _metric_of(rows):
+    key = next(k for k in rows[0] if k.endswith("_mean"))
+    return key[: -len("_mean")]
 
 
 def to_markdown(rows):
     """Format comparison rows (DataFrame or list of dicts) as a Markdown table."""
-    if hasattr(rows, "to_dict"):
-        rows = rows.to_dict("records")
-    lines = ["| model | accuracy (mean ± std) | fit time / fold (s) | predict time / fold (s) |",
-             "|---|---|---|---|"]
+    rows = _records(rows)
+    metric = _metric_of(rows)
+    lines = [
+        f"| model | {metric} (mean ± std) | fit time / fold (s) | predict time / fold (s) |",
+        "|---|---|---|---|",
+    ]
     for r in rows:
-        lines.append(f"| {r['model']} | {r['accuracy_mean']:.4f} ± {r['accuracy_std']:.4f} "
-                     f"| {r['fit_time_s']:.3f} | {r['predict_time_s']:.4f} |")
+        lines.append(
+            f"| {r['model']} | {r[f'{metric}_mean']:.4f} ± {r[f'{metric}_std']:.4f} "
+            f"| {r['fit_time_s']:.3f} | {r['predict_time_s']:.4f} |"
+        )
     return "\n".join(lines)
+
+
+def plot_table(rows, title=None, *, axes=None):
+    """Bar charts of a comparison table: the metric (mean ± std) and the fit time.
+
+    Parameters
+    ----------
+    rows : DataFrame or list of dict
+        What :func:`compare` returned.
+    title : str, optional
+        Title of the figure.
+    axes : pair of matplotlib Axes, optional
+        Where to draw; a new figure of two panels when None.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    import matplotlib.pyplot as plt
+
+    rows = _records(rows)
+    metric = _metric_of(rows)
+    if axes is None:
+        fig, axes = plt.subplots(
+            1,
+            2,
+            figsize=(10, 0.45 * len(rows) + 1.6),
+            sharey=True,
+            gridspec_kw={"width_ratios": [3, 2]},
+        )
+    else:
+        fig = axes[0].figure
+    names = [r["model"] for r in rows][::-1]
+    means = np.array([r[f"{metric}_mean"] for r in rows][::-1])
+    stds = np.array([r[f"{metric}_std"] for r in rows][::-1])
+    colors = ["tab:blue" if n.startswith("sknn") else "tab:gray" for n in names]
+    axes[0].barh(names, means, xerr=stds, color=colors, alpha=0.8)
+    if means.min() >= 0 and means.max() <= 1:
+        axes[0].set_xlim(max(0.0, float((means - stds).min()) - 0.05), 1.0)
+    axes[0].set_xlabel(f"cross-validated {metric} (mean ± std)")
+    axes[1].barh(names, [r["fit_time_s"] for r in rows][::-1], color=colors, alpha=0.8)
+    axes[1].set_xscale("log")
+    axes[1].set_xlabel("fit time per fold (s, log scale)")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig

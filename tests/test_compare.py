@@ -1,39 +1,203 @@
-"""The comparison API (sknn.compare) and its command line (python -m sknn compare)."""
+"""The comparison API (sknn.compare), its data sets and its command line.
+
+Every run here is tiny (few folds, samples and epochs): these tests check behaviour,
+exit codes and output files, not accuracy or speed.
+"""
 
 import subprocess
 import sys
+import warnings
 
+import numpy as np
 import pytest
 
+import sknn.datasets
 from sknn import compare
-from sknn.__main__ import main
+from sknn.__main__ import compare_entry, main
+from sknn.datasets import DatasetNotFoundError, load_dataset
 
 FAST_MODELS = ["sknn-mlp", "logreg"]
+FAST = dict(cv=3, max_iter=20, device="cpu")
+
+
+def _cli(options, tmp_path):
+    """Run ``python -m sknn compare`` in this process; ``options`` is one string."""
+    return main(["compare", *options.split(), "--no-progress", "--out", str(tmp_path)])
+
+
+def _rows(table):
+    return table.to_dict("records") if hasattr(table, "to_dict") else table
+
+
+def _fashion_installed():
+    return sknn.datasets.available_datasets()["fashion_mnist"] is None
+
+
+needs_fashion = pytest.mark.skipif(
+    not _fashion_installed(), reason="Fashion-MNIST (Debian package dataset-fashion-mnist)"
+)
+needs_ucr = pytest.mark.skipif(
+    "GunPoint" not in sknn.datasets.ucr_names(), reason="UCR sets ship with sktime"
+)
+
+
+@pytest.fixture
+def no_fashion(monkeypatch):
+    monkeypatch.delenv("FASHION_MNIST_DIR", raising=False)
+    monkeypatch.setattr(sknn.datasets, "FASHION_MNIST_DIRS", ())
+
+
+@pytest.fixture
+def no_sktime(monkeypatch):
+    monkeypatch.setattr(sknn.datasets, "_ucr_root", lambda: None)
+
+
+# -- Python API ------------------------------------------------------------------------
 
 
 def test_compare_api_returns_a_table():
-    table = compare(dataset="iris", models=FAST_MODELS, cv=3, max_iter=30, device="cpu")
-    rows = table.to_dict("records") if hasattr(table, "to_dict") else table
+    table = compare(dataset="iris", models=FAST_MODELS, **FAST)
+    rows = _rows(table)
     assert [r["model"] for r in rows] == sorted(
-        FAST_MODELS, key=lambda m: -next(r["accuracy_mean"] for r in rows if r["model"] == m))
+        FAST_MODELS, key=lambda m: -next(r["accuracy_mean"] for r in rows if r["model"] == m)
+    )
     for r in rows:
         assert 0.8 < r["accuracy_mean"] <= 1.0
         assert r["accuracy_std"] >= 0 and r["fit_time_s"] > 0 and r["predict_time_s"] > 0
+    pytest.importorskip("pandas")
+    assert table.attrs["description"].startswith("iris (150 samples")
+    assert table.attrs["notes"] == []
 
 
-def test_compare_api_rejects_bad_arguments():
-    with pytest.raises(ValueError, match="Unknown model"):
-        compare(dataset="iris", models=["nope"])
-    with pytest.raises(ValueError, match="cv must be"):
-        compare(dataset="iris", models=FAST_MODELS, cv=1)
-    with pytest.raises(ValueError, match="Unknown dataset"):
-        compare(dataset="mnist-from-the-internet")
+@pytest.mark.parametrize("metric", ["balanced_accuracy", "f1_macro", "roc_auc_ovr"])
+def test_compare_columns_follow_the_metric(metric):
+    # roc_auc_ovr needs predict_proba: the SVC is calibrated for it
+    table = compare(dataset="iris", models=["logreg", "svc"], metric=metric, **FAST)
+    rows = _rows(table)
+    assert list(rows[0]) == [
+        "model",
+        f"{metric}_mean",
+        f"{metric}_std",
+        "fit_time_s",
+        "predict_time_s",
+    ]
+    assert all(0.8 < r[f"{metric}_mean"] <= 1.0 for r in rows)
+
+
+def test_compare_on_arrays():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 5))
+    y = (X[:, 0] > 0).astype(int)
+    rows = _rows(compare(X, y, models=["logreg"], cv=2, device="cpu"))
+    assert rows[0]["model"] == "logreg" and rows[0]["accuracy_mean"] > 0.7
+
+
+def test_convnet_is_skipped_on_tabular_data_with_a_note():
+    with pytest.warns(UserWarning, match="sknn-convnet skipped"):
+        table = compare(dataset="wine", models=["sknn-convnet", "logreg"], **FAST)
+    assert [r["model"] for r in _rows(table)] == ["logreg"]
+    with pytest.raises(ValueError, match="No model to run"):
+        compare(dataset="wine", models=["sknn-convnet"], **FAST)
+
+
+def test_new_sknn_models_run_on_digits():
+    models = ["sknn-convnet", "sknn-rbm-logreg", "sknn-autoencoder-svc"]
+    table = compare(dataset="digits", models=models, n_samples=200, cv=2, max_iter=2, device="cpu")
+    rows = _rows(table)
+    assert sorted(r["model"] for r in rows) == sorted(models)
+    assert all(0.0 <= r["accuracy_mean"] <= 1.0 for r in rows)
+
+
+def test_default_models_fit_the_data_without_notes():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # no "skipped" note by default
+        table = compare(dataset="iris", cv=2, max_iter=2, device="cpu")
+    from sknn._compare import MODELS
+
+    assert sorted(r["model"] for r in _rows(table)) == sorted(set(MODELS) - {"sknn-convnet"})
+
+
+def test_parallel_folds_give_the_same_scores():
+    kwargs = dict(dataset="iris", models=["sknn-mlp", "logreg"], **FAST)
+    serial = {r["model"]: r["accuracy_mean"] for r in _rows(compare(**kwargs))}
+    parallel = {r["model"]: r["accuracy_mean"] for r in _rows(compare(n_jobs=2, **kwargs))}
+    assert serial == pytest.approx(parallel)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(models=["nope"]), "Unknown model"),
+        (dict(models=[]), "Unknown model"),
+        (dict(cv=1), "cv must be"),
+        (dict(max_iter=0), "max_iter must be"),
+        (dict(metric="accuracy_percent"), "Unknown metric"),
+        (dict(n_jobs=0), "n_jobs must be"),
+        (dict(n_samples=1), "n_samples must be"),
+        (dict(cv=60), "at least 60 samples of every class"),
+        (dict(dataset="mnist-from-the-internet"), "Unknown dataset"),
+    ],
+)
+def test_compare_api_rejects_bad_arguments(kwargs, message):
+    kwargs = {"dataset": "iris", "models": FAST_MODELS, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        compare(**kwargs)
+
+
+def test_compare_api_rejects_bad_arrays():
+    with pytest.raises(ValueError, match="y is required"):
+        compare(np.zeros((10, 3)), models=FAST_MODELS)
+    with pytest.raises(ValueError, match="image_shape"):
+        compare(np.zeros((10, 3)), np.arange(10) % 2, image_shape=(2, 2))
+
+
+# -- data sets -------------------------------------------------------------------------
+
+
+def test_load_dataset_subsamples_with_stratification():
+    data = load_dataset("digits", n_samples=300, random_state=1)
+    assert data.data.shape == (300, 64) and data.kind == "image"
+    assert len(np.unique(data.target)) == 10
+    assert "300 of 1797 samples" in data.description
+    X, y = load_dataset("iris", n_samples=None, return_X_y=True)
+    assert X.shape == (150, 4) and data.image_shape == (8, 8)
+
+
+@needs_fashion
+def test_fashion_mnist_loads_a_subsample():
+    data = load_dataset("fashion_mnist", n_samples=500)
+    assert data.data.shape == (500, 784) and data.image_shape == (28, 28)
+    assert data.n_total == 70000 and data.data.max() <= 255
+    assert load_dataset("fashion_mnist").data.shape == (5000, 784)  # 'auto'
+
+
+def test_missing_fashion_mnist_says_what_to_install(no_fashion):
+    with pytest.raises(DatasetNotFoundError, match="dataset-fashion-mnist"):
+        load_dataset("fashion_mnist")
+    assert sknn.datasets.available_datasets()["fashion_mnist"] is not None
+
+
+@needs_ucr
+def test_ucr_series_load_as_rows():
+    data = load_dataset("ucr:GunPoint")
+    assert data.kind == "series" and data.data.shape == (200, 150)
+    with pytest.raises(DatasetNotFoundError, match="not among"):
+        load_dataset("ucr:NoSuchSet")
+
+
+def test_missing_sktime_says_what_to_install(no_sktime):
+    assert sknn.datasets.ucr_names() == []
+    with pytest.raises(DatasetNotFoundError, match="pip install sktime"):
+        load_dataset("ucr:GunPoint")
+
+
+# -- command line ----------------------------------------------------------------------
 
 
 def test_cli_writes_outputs(tmp_path, capsys):
-    status = main(["compare", "--dataset", "iris", "--models", ",".join(FAST_MODELS),
-                   "--cv", "3", "--max-iter", "30", "--device", "cpu", "--no-progress",
-                   "--out", str(tmp_path)])
+    status = _cli(
+        "--dataset iris --models sknn-mlp,logreg --cv 3 --max-iter 20 --device cpu", tmp_path
+    )
     assert status == 0
     out = capsys.readouterr().out
     assert "| sknn-mlp |" in out and "| logreg |" in out
@@ -45,22 +209,107 @@ def test_cli_writes_outputs(tmp_path, capsys):
     assert (tmp_path / "results.png").stat().st_size > 1000
 
 
+def test_cli_metric_and_parallel_folds(tmp_path, capsys):
+    status = _cli(
+        "--dataset wine --models logreg,svc,sknn-convnet --metric f1_macro --cv 2 "
+        "--n-jobs 2 --device cpu",
+        tmp_path,
+    )
+    assert status == 0
+    out = capsys.readouterr().out
+    assert "f1_macro (mean ± std)" in out and "note: sknn-convnet skipped" in out
+    header = (tmp_path / "results.csv").read_text().splitlines()[0]
+    assert header.startswith("model,f1_macro_mean,f1_macro_std,")
+
+
+@needs_ucr
+def test_cli_on_a_ucr_set_with_the_convnet(tmp_path, capsys):
+    status = _cli(
+        "--dataset ucr:ItalyPowerDemand --n-samples 120 --models sknn-convnet,logreg "
+        "--cv 2 --max-iter 2 --device cpu",
+        tmp_path,
+    )
+    assert status == 0
+    out = capsys.readouterr().out
+    assert "ucr:ItalyPowerDemand (120 of 1096 samples, series of length 24" in out
+    assert "| sknn-convnet |" in out
+
+
+@needs_fashion
+def test_cli_on_fashion_mnist(tmp_path, capsys):
+    status = _cli(
+        "--dataset fashion_mnist --n-samples 200 --models sknn-convnet,logreg --cv 2 "
+        "--max-iter 1 --device cpu",
+        tmp_path,
+    )
+    assert status == 0
+    assert "fashion_mnist (200 of 70000 samples, 28x28 images" in capsys.readouterr().out
+
+
+def test_cli_list(capsys):
+    assert main(["compare", "--list"]) == 0
+    out = capsys.readouterr().out
+    assert "fashion_mnist" in out and "ucr:GunPoint" in out
+    assert "sknn-convnet" in out and "sknn-autoencoder-svc" in out
+
+
+def test_cli_missing_dataset_exits_1_with_a_message(no_fashion, tmp_path, capsys):
+    assert main(["compare", "--dataset", "fashion_mnist", "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "error: Fashion-MNIST is not installed" in err and "dataset-fashion-mnist" in err
+    assert not (tmp_path / "results.csv").exists()
+
+
+def test_cli_missing_sktime_exits_1_with_a_message(no_sktime, capsys):
+    assert main(["compare", "--dataset", "ucr:GunPoint"]) == 1
+    assert "pip install sktime" in capsys.readouterr().err
+
+
+BAD_OPTIONS = [
+    (["--cv", "1"], "--cv: must be at least 2"),
+    (["--cv", "three"], "invalid int value"),
+    (["--models", "svc,bogus"], "unknown ['bogus']"),
+    (["--models", ","], "empty list"),
+    (["--dataset", "mnist"], "Unknown dataset 'mnist'"),
+    (["--device", "tpu"], "--device"),
+    (["--max-iter", "0"], "--max-iter: must be at least 1"),
+    (["--metric", "accuracy_percent"], "Unknown metric"),
+    (["--n-jobs", "0"], "--n-jobs"),
+    (["--n-samples", "1"], "--n-samples: must be at least 2"),
+    (["--dataset", "iris", "--cv", "100", "--models", "logreg"], "at least 100 samples"),
+    (["--no-such-option"], "unrecognized arguments"),
+]
+
+
+@pytest.mark.parametrize("args, message", BAD_OPTIONS, ids=[" ".join(a) for a, _ in BAD_OPTIONS])
+def test_cli_bad_options_exit_2_with_a_message(args, message, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["compare", "--no-progress", "--out", str(tmp_path), *args])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage: python -m sknn" in err and message in err
+
+
 @pytest.mark.parametrize(
-    "args, message",
+    "args, status, message",
     [
-        (["--cv", "1"], "--cv must be at least 2"),
-        (["--models", "svc,bogus"], "unknown"),
-        (["--dataset", "mnist"], "invalid choice"),
-        (["--device", "tpu"], "--device"),
-        (["--max-iter", "0"], "--max-iter"),
-        (["--cv", "three"], "invalid int value"),
+        (["--cv", "1"], 2, "--cv: must be at least 2"),
+        (["--dataset", "ucr:NoSuchSet"], 1, "NoSuchSet"),
     ],
 )
-def test_cli_bad_options_exit_with_a_message(args, message, tmp_path):
+def test_cli_subprocess_exit_status_without_traceback(args, status, message, tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "sknn", "compare", "--out", str(tmp_path), *args],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
-    assert result.returncode == 2
+    assert result.returncode == status
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_console_script_entry_point(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["sknn-compare", "--list"])
+    assert compare_entry() == 0
+    assert "models:" in capsys.readouterr().out
