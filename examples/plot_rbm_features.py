@@ -1,6 +1,6 @@
 """
 RBM features for a linear classifier, and RBM pre-training of an MLP
-===================================================================
+====================================================================
 
 A restricted Boltzmann machine (``sknn.RBMTransformer``) learns, without labels,
 binary features that explain the images; its hidden probabilities then feed a

@@ -40,5 +40,15 @@ def test_docs_build_without_warnings(tmp_path):
     page = (html / "generated" / "sknn.PerceptronClassifier.html").read_text(encoding="utf-8")
     assert 'id="sknn.PerceptronClassifier.decision_function"' in page
     for name in ("install", "quickstart", "user_guide/mlp", "user_guide/perceptron",
-                 "api", "examples", "benchmarks"):
+                 "user_guide/practical", "api", "auto_examples/index", "benchmarks"):
         assert (html / f"{name}.html").is_file(), name
+    # sphinx-gallery: a page per example, each downloadable as .py and as a notebook
+    examples = sorted(p.stem for p in (DOCS.parent / "examples").glob("*.py")
+                      if not p.name.startswith("_"))
+    notebooks = {p.stem for p in (html / "_downloads").rglob("*.ipynb")}
+    for stem in examples:
+        assert (html / "auto_examples" / f"{stem}.html").is_file(), stem
+        assert stem in notebooks, f"no notebook for {stem}"
+    # the short labels (:ref:`example_<script>`) resolve to the gallery pages
+    page = (html / "user_guide" / "rbm.html").read_text(encoding="utf-8")
+    assert "../auto_examples/plot_rbm_features.html" in page
