@@ -30,7 +30,7 @@ _CHUNK_ROWS = 8192
 # Below this many multiply-adds per batch (batch x visible x hidden), CPU training
 # runs on one thread: synchronising two costs more than it saves, and far more when
 # another process keeps a core busy (benchmarks/bench_rbm.py --threads measures it).
-_ONE_THREAD_WORK = 2**26
+_ONE_THREAD_WORK = 2**24
 
 
 class _CDState:
