@@ -67,8 +67,9 @@ def _seq_expected_failures(estimator):
         "check_sample_weight_equivalence_on_dense_data": _FLOAT32,
         "check_sample_weight_equivalence_on_sparse_data": _FLOAT32,
     }
-    if isinstance(estimator, ConvNetRegressor):
-        failures["check_methods_subset_invariance"] = _SUBSET
+    # Both classes: with 1-D convolutions the float32 results depend on the batch's
+    # row count at the 1e-7 level (seen for the classifier on 2 threads, 2.4e-7).
+    failures["check_methods_subset_invariance"] = _SUBSET
     return failures
 
 

@@ -88,10 +88,12 @@ def test_lstm_remembers_what_an_mlp_on_the_last_step_cannot():
     X, y = make_first_element(500, seed=0)
     Xt, yt = make_first_element(300, seed=1)
     lstm = _quiet(
+        # lr 0.02 for 20 epochs solves it for every seed tried (0-2) on 1 and 2
+        # threads (0.97-1.00); lr 0.01 can stall on a plateau at ~0.92.
         RNNClassifier(
             hidden_size=16,
-            max_iter=15,
-            learning_rate_init=0.01,
+            max_iter=20,
+            learning_rate_init=0.02,
             batch_size=32,
             random_state=0,
             device="cpu",
