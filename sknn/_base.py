@@ -106,13 +106,24 @@ def _plain(value):
     return value
 
 
+def _all_finite(a):
+    """Whether a float array is all finite, without an array-sized temporary.
+
+    As scikit-learn does: a finite sum proves it; only when the sum is not finite
+    (NaN, inf, or an overflow of huge values) is the element-wise check run.
+    """
+    if np.isfinite(a.sum(dtype=np.float64)):
+        return True
+    return bool(np.isfinite(a).all())
+
+
 def _check_finite_output(out, what="The network's outputs"):
     """Return ``out``, or raise a ValueError naming the rows where it is not finite.
 
     Never hand back NaN: finite weights give non-finite outputs only for inputs far
     outside the range the network was trained on.
     """
-    if np.isfinite(out).all():
+    if _all_finite(out):
         return out
     bad = ~np.isfinite(out.reshape(len(out), -1)).all(axis=1)
     raise ValueError(
@@ -745,8 +756,10 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             module.eval()
         X = self._prepare_X(X)
         n = X.shape[0]
+        if n == 0:
+            raise ValueError("Found array with 0 sample(s) while a minimum of 1 is required.")
         step = self._predict_batch_size
-        outs = []
+        result = None
         with torch.inference_mode():
             for start in range(0, n, step):
                 chunk = X[start : start + step]
@@ -756,10 +769,19 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
                     if sp.issparse(chunk):
                         chunk = chunk.toarray()
                     xb = torch.from_numpy(np.ascontiguousarray(chunk)).to(device)
-                outs.append(self._output(module(xb)).cpu().numpy())
-        if not outs:
-            raise ValueError("Found array with 0 sample(s) while a minimum of 1 is required.")
-        return _check_finite_output(outs[0] if len(outs) == 1 else np.concatenate(outs))
+                out = self._output(module(xb)).cpu().numpy()
+                if n <= step:
+                    result = out
+                    break
+                # Copy each chunk into one preallocated array and keep no chunk
+                # alive: a kept chunk output pins the allocator block that held the
+                # chunk's (much larger) activations, and memory then grows with the
+                # number of rows instead of staying bounded by the batch.
+                if result is None:
+                    result = np.empty((n, *out.shape[1:]), dtype=out.dtype)
+                result[start : start + len(out)] = out
+                del out, xb
+        return _check_finite_output(result)
 
     def _output(self, raw):
         """Map raw module outputs to what prediction uses (identity by default)."""
@@ -778,7 +800,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             and not hasattr(self, "feature_names_in_")
             and X.shape[1] == self.n_features_in_
         ):
-            if not np.isfinite(X).all():
+            if not _all_finite(X):
                 raise ValueError("Input X contains NaN or infinity.")
             return X.astype(np.float32, copy=False)
         return self._validate_X(X, reset=False)
