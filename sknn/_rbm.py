@@ -1,6 +1,8 @@
 """Restricted Boltzmann machines trained by contrastive divergence, and their stacks."""
 
 import copy
+import os
+import pathlib
 import time
 import warnings
 from numbers import Integral, Real
@@ -16,9 +18,12 @@ from ._base import (
     BaseNeuralEstimator,
     TrainingDivergedWarning,
     _check_finite_output,
+    _plain,
+    _to_cpu,
     _to_numpy_tree,
     _to_tensor_tree,
 )
+from ._checkpoint import load_checkpoint, run_key, save_checkpoint
 from .modules import DBNModule, RBMModule
 from .utils._compat import Interval, StrOptions, _fit_context, validate_data
 from .utils._torch import resolve_device, seed_sequence, torch_num_threads
@@ -134,6 +139,18 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
         Where to train and transform: ``'auto'`` (CUDA when available), ``'cpu'``,
         ``'cuda'`` or ``'cuda:N'``. The parameter is stored as given.
 
+    checkpoint_dir : str or path-like, default=None
+        Directory to save a checkpoint of the training run to every
+        ``checkpoint_every`` epochs (and at the end of each layer of a stack). If
+        ``fit`` is interrupted, calling it again with the same parameters and data
+        resumes from the last checkpoint and ends with the same model as an
+        uninterrupted fit. One file per run, deleted when the run completes;
+        atomic writes; a corrupt checkpoint raises a ``ValueError``. Used by
+        ``fit`` only (not ``partial_fit``).
+
+    checkpoint_every : int, default=1
+        Number of epochs between checkpoints.
+
     Attributes
     ----------
     components_ : ndarray of shape (n_components, n_features)
@@ -232,6 +249,8 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
         "sparsity_target": [None, Interval(Real, 0, 1, closed="neither")],
         "sparsity_cost": [Interval(Real, 0, None, closed="left")],
         "device": [str, torch.device],
+        "checkpoint_dir": [None, str, os.PathLike],
+        "checkpoint_every": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -251,6 +270,8 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
         sparsity_target=None,
         sparsity_cost=0.1,
         device="auto",
+        checkpoint_dir=None,
+        checkpoint_every=1,
     ):
         self.n_components = n_components
         self.learning_rate = learning_rate
@@ -266,6 +287,8 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
         self.sparsity_target = sparsity_target
         self.sparsity_cost = sparsity_cost
         self.device = device
+        self.checkpoint_dir = checkpoint_dir
+        self.checkpoint_every = checkpoint_every
 
     # ------------------------------------------------------------ parameters
     def _sizes(self):
@@ -375,6 +398,20 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
         if first_call:
             self._rng = seed_sequence(self.random_state)
         seed = int(self._rng.randint(np.iinfo(np.int32).max))
+        checkpoint = None
+        if self.checkpoint_dir is not None and not incremental:
+            key = run_key(self, [X])
+            path = pathlib.Path(self.checkpoint_dir) / f"{type(self).__name__}-{key[:20]}.ckpt"
+            resume = load_checkpoint(path) if path.exists() else None
+            if resume is not None and resume.get("key") != key:
+                raise ValueError(
+                    f"The checkpoint {path} belongs to another training run (different "
+                    "parameters or data); delete it to start from scratch."
+                )
+            checkpoint = {"path": path, "key": key, "resume": resume}
+            if resume is not None:
+                seed = int(resume["seed"])
+            checkpoint["seed"] = seed
         if first_call:
             generator = torch.Generator().manual_seed(seed)
             with torch.random.fork_rng(devices=[]):
@@ -392,22 +429,45 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
             )
         generator = torch.Generator(device=device).manual_seed(seed)
         n_epochs = 1 if incremental else self.n_iter
-        self._train(X, n_epochs, generator)
+        completed = self._train(X, n_epochs, generator, checkpoint)
+        if checkpoint is not None and completed:
+            checkpoint["path"].unlink(missing_ok=True)
         self.module_.eval()
         return self
 
-    def _train(self, X, n_epochs, generator):
+    def _train(self, X, n_epochs, generator, checkpoint=None):
+        """Train the layers in turn; returns False if interrupted by the user."""
         module = self.module_
         n = X.shape[0]
-        shuffle_gen = torch.Generator().manual_seed(int(self._rng.randint(2**31 - 1)))
+        shuffle_seed = int(self._rng.randint(2**31 - 1))
+        resume = None if checkpoint is None else checkpoint["resume"]
+        if checkpoint is not None:
+            if resume is not None:
+                shuffle_seed = int(resume["shuffle_seed"])
+            checkpoint["shuffle_seed"] = shuffle_seed
+        shuffle_gen = torch.Generator().manual_seed(shuffle_seed)
         monitor_rows = torch.randperm(n, generator=shuffle_gen)[:1000].sort().values.numpy()
+        done_layer, done_epoch = 0, 0
+        if resume is not None:
+            done_layer, done_epoch = self._restore_checkpoint(resume, generator, shuffle_gen)
         data = X  # the input of the layer being trained: NumPy/SciPy rows or a tensor
         try:
             for layer, rbm in enumerate(module.rbms):
                 if layer > 0:
                     data = self._up(data, module.rbms[layer - 1])
+                if layer < done_layer:
+                    continue  # trained before the checkpoint
+                start = done_epoch if layer == done_layer else 0
                 if not self._train_layer(
-                    layer, rbm, data, n_epochs, generator, shuffle_gen, monitor_rows
+                    layer,
+                    rbm,
+                    data,
+                    n_epochs,
+                    generator,
+                    shuffle_gen,
+                    monitor_rows,
+                    start_epoch=start,
+                    checkpoint=checkpoint,
                 ):
                     break
         except KeyboardInterrupt:
@@ -415,6 +475,41 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
                 "Training interrupted by user; the model is usable (layers above the "
                 "interrupted one keep their earlier weights)."
             )
+            return False
+        return True
+
+    def _save_checkpoint(self, checkpoint, layer, epochs_done, generator, shuffle_gen):
+        state = self._engine
+        save_checkpoint(
+            checkpoint["path"],
+            {
+                "key": checkpoint["key"],
+                "seed": checkpoint["seed"],
+                "shuffle_seed": checkpoint["shuffle_seed"],
+                "layer": layer,
+                "epoch": epochs_done,
+                "module": {k: v.detach().cpu() for k, v in self.module_.state_dict().items()},
+                "cd": _to_cpu([state.chains, state.velocity, state.sparsity_q]),
+                "history": _plain([dict(row) for row in state.history_]),
+                "cd_rng": generator.get_state(),
+                "shuffle_rng": shuffle_gen.get_state(),
+            },
+        )
+
+    def _restore_checkpoint(self, payload, generator, shuffle_gen):
+        """Load a checkpoint's state; returns (layer, epochs done in that layer)."""
+        state = self._engine
+        device = self._device
+        self.module_.load_state_dict(payload["module"])
+        state.chains, state.velocity, state.sparsity_q = (list(g) for g in payload["cd"])
+        state.to(device)
+        state.history_ = History(payload["history"])
+        generator.set_state(payload["cd_rng"])
+        shuffle_gen.set_state(payload["shuffle_rng"])
+        layer, epoch = int(payload["layer"]), int(payload["epoch"])
+        if epoch >= self.n_iter:  # that layer was finished
+            layer, epoch = layer + 1, 0
+        return layer, epoch
 
     def _up(self, data, rbm):
         """The hidden probabilities of ``rbm`` for every row of ``data``, as a tensor."""
@@ -439,7 +534,18 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
             chunk = chunk.toarray()
         return torch.from_numpy(np.ascontiguousarray(chunk, dtype=np.float32)).to(device)
 
-    def _train_layer(self, layer, rbm, data, n_epochs, generator, shuffle_gen, monitor_rows):
+    def _train_layer(
+        self,
+        layer,
+        rbm,
+        data,
+        n_epochs,
+        generator,
+        shuffle_gen,
+        monitor_rows,
+        start_epoch=0,
+        checkpoint=None,
+    ):
         """Run ``n_epochs`` of CD on one layer; returns False if training diverged."""
         device = self._device
         state = self._engine
@@ -448,7 +554,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
         work = min(batch_size, n) * rbm.n_visible * rbm.n_hidden
         threads = 1 if device.type == "cpu" and work < _ONE_THREAD_WORK else None
         monitor = self._rows(data, monitor_rows, device)
-        for epoch in range(n_epochs):
+        for epoch in range(start_epoch, n_epochs):
             start_time = time.time()
             backup = [p.detach().clone() for p in rbm.parameters()]
             perm = torch.randperm(n, generator=shuffle_gen).numpy()
@@ -483,6 +589,10 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
             history.record("epoch", epoch + 1)
             history.record("reconstruction_error", error)
             history.record("dur", dur)
+            if checkpoint is not None and (
+                (epoch + 1) % self.checkpoint_every == 0 or epoch + 1 == n_epochs
+            ):
+                self._save_checkpoint(checkpoint, layer, epoch + 1, generator, shuffle_gen)
             if self.verbose:
                 if layer == 0 and self.visible_unit == "bernoulli":
                     what = f"pseudo-likelihood = {self._score(data).mean():.2f}"

@@ -142,7 +142,16 @@ def test_interrupted_fit_resumes_identically(cls, params, supervised, tmp_path, 
             est.fit(X, y)  # stops after 5 epochs (checkpoint at 3 stays)
         assert est.n_iter_ == 5
         assert len(list(tmp_path.iterdir())) == 1
-        est.fit(X, y)  # resumes at epoch 3 and runs 5 more
+        epochs_run = []
+        original = BaseNeuralEstimator._end_epoch
+        with monkeypatch.context() as m:
+            m.setattr(
+                BaseNeuralEstimator,
+                "_end_epoch",
+                lambda self, engine: epochs_run.append(1) or original(self, engine),
+            )
+            est.fit(X, y)  # resumes at epoch 3 and runs 5 more
+        assert len(epochs_run) == 5  # not a fit from scratch
     assert est.n_iter_ == reference.n_iter_ == 8
     assert len(est.loss_curve_) == 8 and len(est.history_) == 8
     np.testing.assert_array_equal(_outputs(est, X), _outputs(reference, X))
@@ -230,3 +239,39 @@ def test_lbfgs_and_partial_fit_do_not_checkpoint(tmp_path):
     assert not list(tmp_path.iterdir())
     with pytest.raises(ValueError, match="checkpoint_every"):
         MLPClassifier(checkpoint_every=0).fit(X, Y)
+
+
+@pytest.mark.parametrize("sizes, stop_at", [(16, 4), ([16, 8], 7)], ids=["rbm", "dbn"])
+def test_rbm_interrupted_fit_resumes_identically(sizes, stop_at, tmp_path, monkeypatch):
+    """RBMTransformer checkpoints too: a fit interrupted mid-epoch (in the second
+    layer of a stack for the DBN) resumes and ends as an uninterrupted fit."""
+    from sknn import RBMTransformer
+
+    kw = dict(n_components=sizes, n_iter=5, random_state=0, device="cpu")
+    reference = RBMTransformer(**kw).fit(X)
+    calls = {"n": 0}
+    original = RBMTransformer._cd_chunk
+
+    def cd_chunk(self, *args, **kwargs):
+        calls["n"] += 1  # one chunk per epoch at this size
+        if calls["n"] == stop_at:
+            raise KeyboardInterrupt
+        return original(self, *args, **kwargs)
+
+    est = RBMTransformer(**kw, checkpoint_dir=tmp_path, checkpoint_every=2)
+    with monkeypatch.context() as m, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m.setattr(RBMTransformer, "_cd_chunk", cd_chunk)
+        est.fit(X)
+    assert len(list(tmp_path.iterdir())) == 1
+    calls["n"] = -(10**9)  # count the epochs of the resumed fit, never interrupt it
+    with monkeypatch.context() as m:
+        m.setattr(RBMTransformer, "_cd_chunk", cd_chunk)
+        est.fit(X)
+    # RBM: checkpoint at epoch 2, so 3 epochs remain; DBN: layer 0 was saved
+    # complete, so only layer 1's 5 epochs run again.
+    assert calls["n"] + 10**9 == (3 if sizes == 16 else 5)
+    np.testing.assert_array_equal(est.transform(X), reference.transform(X))
+    np.testing.assert_array_equal(est.h_samples_, reference.h_samples_)
+    assert len(est.history_) == len(reference.history_)
+    assert not list(tmp_path.iterdir())
