@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseNeuralEstimator, NeuralClassifierMixin, NeuralRegressorMixin
 from ._convnet import _int_tuple
+from ._docs import fill_training_extras
 from .modules import ACTIVATIONS, WEIGHT_INITS, RNNModule
 from .utils._compat import Interval, StrOptions, validate_data
 
@@ -575,6 +576,7 @@ _RNN_ATTRS_DOC = """
 """
 
 
+@fill_training_extras
 class RNNClassifier(NeuralClassifierMixin, _BaseRNN):
     """Recurrent neural network classifier (LSTM, GRU or Elman) for sequences.
 
@@ -599,32 +601,7 @@ class RNNClassifier(NeuralClassifierMixin, _BaseRNN):
         Where to train and predict: ``'auto'`` (CUDA when available), ``'cpu'``,
         ``'cuda'`` or ``'cuda:N'``. The parameter is stored as given.
 
-    checkpoint_dir : str or path-like, default=None
-        Directory to save a checkpoint of the training run to every
-        ``checkpoint_every`` epochs (not in scikit-learn). If ``fit`` is
-        interrupted (a crash, a killed process, Ctrl-C), calling ``fit`` again
-        with the same parameters and data resumes from the last checkpoint and
-        ends with the same result as an uninterrupted fit. Each run (class,
-        parameters, data) has its own file, so one directory serves a whole
-        grid search; a run's file is deleted when the run completes. Writes are
-        atomic, and a corrupt checkpoint raises a ``ValueError``. Used by the
-        stochastic solvers in ``fit`` (not ``partial_fit`` or ``'lbfgs'``).
-
-    checkpoint_every : int, default=1
-        Number of epochs between checkpoints.
-
-    precision : {None, 'bf16', 'fp16'}, default=None
-        Mixed-precision training (not in scikit-learn): the forward pass and the
-        loss run under ``torch.autocast`` in bfloat16 or float16, the weights and
-        the optimizer stay float32. ``'fp16'`` scales the loss with a
-        ``GradScaler``. ``'bf16'`` works on CPUs and recent GPUs; predictions are
-        computed in float32. None trains in float32. Used by the stochastic
-        solvers.
-    compile : bool, default=False
-        Train with the forward pass compiled by ``torch.compile`` (not in
-        scikit-learn). The first epochs pay the compilation time (tens of seconds
-        on a CPU); ``module_`` stays the plain module. Used by the stochastic
-        solvers.
+    %(training_extras)s
 
     Attributes
     ----------
@@ -779,6 +756,7 @@ or array-like of shape (n_samples, timesteps)
         return self._partial_fit_with_context(X, y, sample_weight, classes)
 
 
+@fill_training_extras
 class RNNRegressor(NeuralRegressorMixin, _BaseRNN):
     """Recurrent neural network regressor (LSTM, GRU or Elman) for sequences.
 
@@ -800,32 +778,7 @@ class RNNRegressor(NeuralRegressorMixin, _BaseRNN):
         Where to train and predict: ``'auto'`` (CUDA when available), ``'cpu'``,
         ``'cuda'`` or ``'cuda:N'``. The parameter is stored as given.
 
-    checkpoint_dir : str or path-like, default=None
-        Directory to save a checkpoint of the training run to every
-        ``checkpoint_every`` epochs (not in scikit-learn). If ``fit`` is
-        interrupted (a crash, a killed process, Ctrl-C), calling ``fit`` again
-        with the same parameters and data resumes from the last checkpoint and
-        ends with the same result as an uninterrupted fit. Each run (class,
-        parameters, data) has its own file, so one directory serves a whole
-        grid search; a run's file is deleted when the run completes. Writes are
-        atomic, and a corrupt checkpoint raises a ``ValueError``. Used by the
-        stochastic solvers in ``fit`` (not ``partial_fit`` or ``'lbfgs'``).
-
-    checkpoint_every : int, default=1
-        Number of epochs between checkpoints.
-
-    precision : {None, 'bf16', 'fp16'}, default=None
-        Mixed-precision training (not in scikit-learn): the forward pass and the
-        loss run under ``torch.autocast`` in bfloat16 or float16, the weights and
-        the optimizer stay float32. ``'fp16'`` scales the loss with a
-        ``GradScaler``. ``'bf16'`` works on CPUs and recent GPUs; predictions are
-        computed in float32. None trains in float32. Used by the stochastic
-        solvers.
-    compile : bool, default=False
-        Train with the forward pass compiled by ``torch.compile`` (not in
-        scikit-learn). The first epochs pay the compilation time (tens of seconds
-        on a CPU); ``module_`` stays the plain module. Used by the stochastic
-        solvers.
+    %(training_extras)s
 
     Attributes
     ----------
