@@ -9,7 +9,7 @@ import torch
 from sklearn.utils.metaestimators import available_if
 
 from ._base import BaseNeuralEstimator, NeuralClassifierMixin, NeuralRegressorMixin
-from ._docs import fill_training_extras
+from ._docs import fill_training_extras, fill_training_params
 from .modules import ACTIVATIONS, WEIGHT_INITS, ConvNetModule
 from .utils._compat import Interval, Options, StrOptions, validate_data
 
@@ -303,7 +303,8 @@ class _BaseConvNet(BaseNeuralEstimator):
         return tags
 
 
-_CONV_PARAMS_DOC = """
+_CONV_PARAMS_DOC = fill_training_params(
+    """
     conv_dim : {1, 2}, default=2
         What a sample is. 2: an image, ``X`` of shape ``(n_samples, height, width)``
         (grayscale) or ``(n_samples, channels, height, width)``. 1: a numeric
@@ -369,31 +370,7 @@ _CONV_PARAMS_DOC = """
         Data augmentation for images: mirror each training image left-right with
         probability 1/2. Off by default (it is wrong for digits and text).
 
-    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
-        The solver for weight optimization, as in :class:`MLPClassifier`.
-
-    alpha : float, default=0.0001
-        Strength of the L2 regularization term on the weights (not the biases),
-        divided by the batch's total sample weight, as in scikit-learn's MLP.
-
-    batch_size : int, default='auto'
-        Size of minibatches for stochastic optimizers; ``'auto'`` means
-        ``min(200, n_samples)``.
-
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        Learning rate schedule, only used when ``solver='sgd'``.
-
-    learning_rate_init : float, default=0.001
-        The initial learning rate.
-
-    power_t : float, default=0.5
-        Exponent of the inverse scaling schedule.
-
-    max_iter : int, default=200
-        Maximum number of epochs (stochastic solvers) or iterations ('lbfgs').
-
-    shuffle : bool, default=True
-        Whether to shuffle samples in each epoch.
+    [solver to shuffle]
 
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, the validation split, batch shuffling,
@@ -401,45 +378,10 @@ _CONV_PARAMS_DOC = """
         predictions on CPU. torch's and NumPy's global random states are never
         changed or consumed.
 
-    tol : float, default=1e-4
-        Tolerance for the optimization (see ``n_iter_no_change``).
-
-    verbose : bool, default=False
-        Whether to print progress messages to stdout.
-
-    warm_start : bool, default=False
-        Reuse the previous solution as initialization when calling fit.
-
-    momentum : float, default=0.9
-        Momentum for 'sgd'.
-
-    nesterovs_momentum : bool, default=True
-        Whether to use Nesterov's momentum with 'sgd' and ``momentum > 0``.
-
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data, stop when its score
-        has not improved by at least ``tol`` for ``n_iter_no_change`` epochs, and
-        restore the weights with the best validation score.
-
-    validation_fraction : float, default=0.1
-        Proportion of training data set aside for early stopping.
-
-    beta_1 : float, default=0.9
-        Adam's first-moment decay.
-
-    beta_2 : float, default=0.999
-        Adam's second-moment decay.
-
-    epsilon : float, default=1e-8
-        Adam's numerical-stability term.
-
-    n_iter_no_change : int, default=10
-        Maximum number of epochs without an improvement of ``tol``.
-
-    max_fun : int, default=15000
-        Maximum number of loss function calls, only for ``solver='lbfgs'``.
+    [tol to max_fun]
 
 """
+)
 
 _CONV_ATTRS_DOC = """
     input_shape_ : tuple of int

@@ -10,7 +10,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseNeuralEstimator, NeuralClassifierMixin, NeuralRegressorMixin
-from ._docs import fill_training_extras
+from ._docs import fill_training_extras, fill_training_params
 from .modules import ACTIVATIONS, WEIGHT_INITS, MLPModule
 from .utils._compat import HasMethods, Interval, StrOptions
 
@@ -172,7 +172,8 @@ class _BaseMLP(BaseNeuralEstimator):
         return True
 
 
-_MLP_PARAMS_DOC = """
+_MLP_PARAMS_DOC = fill_training_params(
+    """
     hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         The ith element represents the number of neurons in the ith hidden layer.
 
@@ -181,77 +182,14 @@ _MLP_PARAMS_DOC = """
         Activation function for the hidden layers. The first four are
         scikit-learn's; the others are torch's layers of the same name.
 
-    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
-        The solver for weight optimization: 'lbfgs' runs SciPy's L-BFGS-B on the
-        full batch (as scikit-learn does); 'sgd' is torch's SGD with momentum;
-        'adam' is torch's (fused, where available) Adam.
-
-    alpha : float, default=0.0001
-        Strength of the L2 regularization term, divided by the sample size (the
-        batch's total sample weight) when added to the loss, as in scikit-learn.
-        Applied to weight matrices only, not to biases.
-
-    batch_size : int, default='auto'
-        Size of minibatches for stochastic optimizers; ``'auto'`` means
-        ``min(200, n_samples)``.
-
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        Learning rate schedule, only used when ``solver='sgd'``.
-
-    learning_rate_init : float, default=0.001
-        The initial learning rate.
-
-    power_t : float, default=0.5
-        Exponent of the inverse scaling schedule.
-
-    max_iter : int, default=200
-        Maximum number of epochs (stochastic solvers) or iterations ('lbfgs').
-
-    shuffle : bool, default=True
-        Whether to shuffle samples in each epoch.
+    [solver to shuffle]
 
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, the validation split, batch shuffling and
         dropout. With an int, the same seed gives identical predictions on CPU.
         torch's and NumPy's global random states are never changed or consumed.
 
-    tol : float, default=1e-4
-        Tolerance for the optimization (see ``n_iter_no_change``).
-
-    verbose : bool, default=False
-        Whether to print progress messages to stdout.
-
-    warm_start : bool, default=False
-        Reuse the previous solution as initialization when calling fit.
-
-    momentum : float, default=0.9
-        Momentum for 'sgd'.
-
-    nesterovs_momentum : bool, default=True
-        Whether to use Nesterov's momentum with 'sgd' and ``momentum > 0``.
-
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data, stop when its score
-        has not improved by at least ``tol`` for ``n_iter_no_change`` epochs, and
-        restore the weights with the best validation score.
-
-    validation_fraction : float, default=0.1
-        Proportion of training data set aside for early stopping.
-
-    beta_1 : float, default=0.9
-        Adam's first-moment decay.
-
-    beta_2 : float, default=0.999
-        Adam's second-moment decay.
-
-    epsilon : float, default=1e-8
-        Adam's numerical-stability term.
-
-    n_iter_no_change : int, default=10
-        Maximum number of epochs without an improvement of ``tol``.
-
-    max_fun : int, default=15000
-        Maximum number of loss function calls, only for ``solver='lbfgs'``.
+    [tol to max_fun]
 
     dropout : float, default=0.0
         Dropout probability after each hidden activation (not in scikit-learn).
@@ -278,6 +216,7 @@ _MLP_PARAMS_DOC = """
         ``activation='logistic'`` with an RBM stack.
 
 """
+)
 
 _MLP_ATTRS_DOC = """
     loss_ : float

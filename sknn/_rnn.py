@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseNeuralEstimator, NeuralClassifierMixin, NeuralRegressorMixin
 from ._convnet import _int_tuple
-from ._docs import fill_training_extras
+from ._docs import fill_training_extras, fill_training_params
 from .modules import ACTIVATIONS, WEIGHT_INITS, RNNModule
 from .utils._compat import Interval, StrOptions, validate_data
 
@@ -382,7 +382,8 @@ timesteps), list of arrays, or sparse matrix
         return tags
 
 
-_RNN_PARAMS_DOC = """
+_RNN_PARAMS_DOC = fill_training_params(
+    """
     cell : {'lstm', 'gru', 'rnn'}, default='lstm'
         The recurrent unit: long short-term memory (LSTM), gated recurrent unit
         (GRU), or a plain Elman network of tanh units ('rnn').
@@ -448,76 +449,17 @@ _RNN_PARAMS_DOC = """
         this value (gradient clipping, against the exploding gradients of
         recurrent networks); None for no clipping. Stochastic solvers only.
 
-    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
-        The solver for weight optimization, as in :class:`MLPClassifier`.
-
-    alpha : float, default=0.0001
-        Strength of the L2 regularization term on the weights (not the biases),
-        divided by the batch's total sample weight, as in scikit-learn's MLP.
-
-    batch_size : int, default='auto'
-        Size of minibatches for stochastic optimizers; ``'auto'`` means
-        ``min(200, n_samples)``.
-
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        Learning rate schedule, only used when ``solver='sgd'``.
-
-    learning_rate_init : float, default=0.001
-        The initial learning rate.
-
-    power_t : float, default=0.5
-        Exponent of the inverse scaling schedule.
-
-    max_iter : int, default=200
-        Maximum number of epochs (stochastic solvers) or iterations ('lbfgs').
-
-    shuffle : bool, default=True
-        Whether to shuffle samples in each epoch.
+    [solver to shuffle]
 
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, the validation split, batch shuffling and
         dropout. With an int, the same seed gives identical predictions on CPU.
         torch's and NumPy's global random states are never changed or consumed.
 
-    tol : float, default=1e-4
-        Tolerance for the optimization (see ``n_iter_no_change``).
-
-    verbose : bool, default=False
-        Whether to print progress messages to stdout.
-
-    warm_start : bool, default=False
-        Reuse the previous solution as initialization when calling fit.
-
-    momentum : float, default=0.9
-        Momentum for 'sgd'.
-
-    nesterovs_momentum : bool, default=True
-        Whether to use Nesterov's momentum with 'sgd' and ``momentum > 0``.
-
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data, stop when its score
-        has not improved by at least ``tol`` for ``n_iter_no_change`` epochs, and
-        restore the weights with the best validation score.
-
-    validation_fraction : float, default=0.1
-        Proportion of training data set aside for early stopping.
-
-    beta_1 : float, default=0.9
-        Adam's first-moment decay.
-
-    beta_2 : float, default=0.999
-        Adam's second-moment decay.
-
-    epsilon : float, default=1e-8
-        Adam's numerical-stability term.
-
-    n_iter_no_change : int, default=10
-        Maximum number of epochs without an improvement of ``tol``.
-
-    max_fun : int, default=15000
-        Maximum number of loss function calls, only for ``solver='lbfgs'``.
+    [tol to max_fun]
 
 """
+)
 
 _RNN_ATTRS_DOC = """
     input_shape_ : tuple

@@ -229,8 +229,6 @@ def test_encoder_layers_orientation():
 
 
 def test_pretrain_initialises_mlp_hidden_layers():
-    if "pretrain" not in MLPClassifier().get_params():
-        pytest.skip("MLPClassifier has no pretrain parameter in this checkout")
     params = {**FAST, "hidden_layer_sizes": (32,), "max_iter": 5}
     ae = _quiet(
         AutoencoderTransformer(n_components=16, code_activation="relu", **params).fit, X_small
