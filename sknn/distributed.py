@@ -134,6 +134,10 @@ def _worker(rank, world_size, backend, init_file, devices, threads, payload, res
             # The estimator's pickle holds NumPy arrays only (no CUDA tensors).
             with open(result_path, "wb") as f:
                 pickle.dump(estimator, f, protocol=pickle.HIGHEST_PROTOCOL)
+        # Leave together: a process that tears gloo down while its peer is still
+        # working (rank 0 writing the result) can make the peer's gloo threads
+        # abort the process ("terminate called without an active exception").
+        dist.barrier()
     finally:
         dist.destroy_process_group()
 
