@@ -10,10 +10,12 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._base import BaseNeuralEstimator, _check_finite_output
+from ._backprop import SOLVER_CONSTRAINTS, BackpropEstimator
+from ._base import check_finite_output
 from ._docs import fill_training_extras
 from .modules import ACTIVATIONS, LOSSES, WEIGHT_INITS, AutoencoderModule
 from .utils._compat import Interval, StrOptions
+from .utils._validation import check_int_tuple
 
 __all__ = ["AutoencoderTransformer"]
 
@@ -30,7 +32,7 @@ def _module_regularization(module):
 
 @fill_training_extras
 class AutoencoderTransformer(
-    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralEstimator
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BackpropEstimator
 ):
     """Autoencoder transformer: a nonlinear, trainable PCA, trained with PyTorch.
 
@@ -271,7 +273,8 @@ class AutoencoderTransformer(
     """
 
     _parameter_constraints: dict = {
-        **BaseNeuralEstimator._parameter_constraints,
+        **BackpropEstimator._parameter_constraints,
+        **SOLVER_CONSTRAINTS,
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
@@ -372,17 +375,7 @@ class AutoencoderTransformer(
 
     # ------------------------------------------------------------------ hooks
     def _hidden_sizes(self):
-        sizes = self.hidden_layer_sizes
-        if not hasattr(sizes, "__iter__"):
-            sizes = [sizes]
-        sizes = list(sizes)
-        for s in sizes:
-            is_int = isinstance(s, (Integral, np.integer)) and not isinstance(s, (bool, np.bool_))
-            if not is_int or s <= 0:
-                raise ValueError(
-                    f"hidden_layer_sizes must be > 0 integers, got {self.hidden_layer_sizes!r}."
-                )
-        return [int(s) for s in sizes]
+        return list(check_int_tuple(self.hidden_layer_sizes, "hidden_layer_sizes"))
 
     def _check_params(self):
         self._hidden_sizes()
@@ -453,24 +446,6 @@ class AutoencoderTransformer(
         return -float(np.average(errors, weights=sample_weight))
 
     # --------------------------------------------------------------- helpers
-    def _batched(self, X, fn):
-        """Apply ``fn(module, rows)`` to ``X`` in chunks; a float32 NumPy array."""
-        module = self.module_
-        device = self._device
-        if module.training:
-            module.eval()
-        step = self._predict_batch_size
-        outs = []
-        with torch.inference_mode():
-            for start in range(0, X.shape[0], step):
-                chunk = X[start : start + step]
-                if not isinstance(chunk, torch.Tensor):
-                    if sp.issparse(chunk):
-                        chunk = chunk.toarray()
-                    chunk = torch.from_numpy(np.ascontiguousarray(chunk)).to(device)
-                outs.append(fn(module, chunk).cpu().numpy())
-        return outs[0] if len(outs) == 1 else np.concatenate(outs)
-
     def _reconstruction_errors(self, X):
         """Per-row reconstruction error (float64) of validated rows ``X``."""
         if self.loss == "bce":
@@ -483,7 +458,7 @@ class AutoencoderTransformer(
             def error(module, x):
                 return (module(x) - x).square().mean(1)
 
-        return self._batched(X, error).astype(np.float64)
+        return self._forward(X, error).astype(np.float64)
 
     @staticmethod
     def _out_dtype(X):
@@ -509,14 +484,6 @@ class AutoencoderTransformer(
             The fitted autoencoder.
         """
         return self._fit_with_context(X, None, sample_weight)
-
-    def _check_solver(self):
-        if self.solver not in ("sgd", "adam"):
-            raise AttributeError(
-                f"partial_fit is only available for stochastic optimizers. "
-                f"{self.solver} is not stochastic."
-            )
-        return True
 
     @available_if(lambda est: est._check_solver())
     def partial_fit(self, X, y=None, sample_weight=None):
@@ -553,7 +520,7 @@ class AutoencoderTransformer(
         """
         dtype = self._out_dtype(X)
         X = self._validate_predict_X(X)
-        return self._batched(X, lambda module, x: module.encode(x)).astype(dtype, copy=False)
+        return self._forward(X, lambda module, x: module.encode(x)).astype(dtype, copy=False)
 
     def inverse_transform(self, X):
         """Decode codes back to the input space.
@@ -581,7 +548,7 @@ class AutoencoderTransformer(
         def decode(module, code):
             return self._output(module.decode(code))
 
-        return self._batched(X, decode).astype(dtype, copy=False)
+        return self._forward(X, decode).astype(dtype, copy=False)
 
     def score_samples(self, X):
         """Negative reconstruction error of each row (higher is more typical).
@@ -601,7 +568,7 @@ class AutoencoderTransformer(
         X = self._validate_predict_X(X)
         if self.loss == "bce":
             self._check_unit_interval(X)
-        return _check_finite_output(-self._reconstruction_errors(X), "The scores")
+        return check_finite_output(-self._reconstruction_errors(X), "The scores")
 
     def score(self, X, y=None):
         """Mean of :meth:`score_samples`: minus the mean reconstruction error.

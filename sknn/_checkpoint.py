@@ -1,4 +1,4 @@
-"""Checkpoint files: atomic writes, integrity checks, and the key of a training run.
+"""Checkpoints: the file format, the key of a training run, and finding a run's file.
 
 A checkpoint is one file per training run (estimator class, parameters and data),
 so one directory can serve a whole ``GridSearchCV``. The file starts with a magic
@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-__all__ = ["CheckpointError", "load_checkpoint", "run_key", "save_checkpoint"]
+__all__ = ["Checkpoint", "CheckpointError", "load_checkpoint", "run_key", "save_checkpoint"]
 
 _MAGIC = b"SKNN-CHECKPOINT 1\n"
 
@@ -117,3 +117,73 @@ def load_checkpoint(path):
         return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
     except Exception as exc:  # a valid checksum but an unreadable payload
         raise CheckpointError(f"The checkpoint {path} cannot be read: {exc}") from exc
+
+
+class Checkpoint:
+    """The checkpoint of one training run: where it lives and what it held.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The run's file (it may not exist yet).
+    key : str
+        The run's :func:`run_key`.
+    resume : dict or None
+        The payload found in ``path`` when the run started, if any.
+    seed : int
+        The seed the run trains with: the saved one when resuming (so the rest of
+        the run draws what the interrupted run would have drawn), else a new one.
+
+    Attributes
+    ----------
+    meta : dict
+        Plain values of the run saved with every payload (e.g. further seeds).
+    """
+
+    def __init__(self, path, key, resume, seed):
+        self.path, self.key, self.resume, self.seed = path, key, resume, seed
+        self.meta = {}
+
+    @classmethod
+    def find(cls, estimator, arrays, seed):
+        """The checkpoint of ``estimator`` trained on ``arrays``, loaded if it exists.
+
+        Parameters
+        ----------
+        estimator : BaseEstimator
+            With a ``checkpoint_dir`` parameter.
+        arrays : sequence of array-like or None
+            The training data (as :func:`run_key` takes it).
+        seed : int
+            The seed of a new run.
+
+        Returns
+        -------
+        checkpoint : Checkpoint
+
+        Raises
+        ------
+        ValueError
+            If the file belongs to another run, or is damaged (:class:`CheckpointError`).
+        """
+        key = run_key(estimator, arrays)
+        name = f"{type(estimator).__name__}-{key[:20]}.ckpt"
+        path = pathlib.Path(estimator.checkpoint_dir) / name
+        resume = None
+        if path.exists():
+            resume = load_checkpoint(path)
+            if resume.get("key") != key:
+                raise ValueError(
+                    f"The checkpoint {path} belongs to another training run (different "
+                    "parameters or data); delete it to start from scratch."
+                )
+            seed = int(resume["seed"])
+        return cls(path, key, resume, seed)
+
+    def save(self, payload):
+        """Write ``payload`` (tensors and plain values) with the run's key and seed."""
+        save_checkpoint(self.path, {"key": self.key, "seed": self.seed, **self.meta, **payload})
+
+    def discard(self):
+        """Delete the file: the run is over."""
+        self.path.unlink(missing_ok=True)

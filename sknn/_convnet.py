@@ -8,24 +8,14 @@ import scipy.sparse as sp
 import torch
 from sklearn.utils.metaestimators import available_if
 
-from ._base import BaseNeuralEstimator, NeuralClassifierMixin, NeuralRegressorMixin
+from ._backprop import SOLVER_CONSTRAINTS, BackpropEstimator
 from ._docs import fill_training_extras, fill_training_params
+from ._mixins import NeuralClassifierMixin, NeuralRegressorMixin
 from .modules import ACTIVATIONS, WEIGHT_INITS, ConvNetModule
 from .utils._compat import Interval, Options, StrOptions, validate_data
+from .utils._validation import check_input_shape, check_int_tuple, rows_to_shape
 
 __all__ = ["ConvNetClassifier", "ConvNetRegressor"]
-
-
-def _int_tuple(value, name, allow_empty=True):
-    """``value`` (an int or a sequence of ints) as a tuple of positive ints."""
-    values = list(value) if hasattr(value, "__iter__") else [value]
-    for v in values:
-        ok = isinstance(v, (Integral, np.integer)) and not isinstance(v, (bool, np.bool_))
-        if not ok or v <= 0:
-            raise ValueError(f"{name} must be > 0 integers, got {value!r}.")
-    if not values and not allow_empty:
-        raise ValueError(f"{name} must name at least one value, got {value!r}.")
-    return tuple(int(v) for v in values)
 
 
 def _is_nd(X):
@@ -38,11 +28,12 @@ def _is_nd(X):
         return False
 
 
-class _BaseConvNet(BaseNeuralEstimator):
+class _BaseConvNet(BackpropEstimator):
     """What ConvNetClassifier and ConvNetRegressor share: inputs and architecture."""
 
     _parameter_constraints: dict = {
-        **BaseNeuralEstimator._parameter_constraints,
+        **BackpropEstimator._parameter_constraints,
+        **SOLVER_CONSTRAINTS,
         "conv_dim": [Options(Integral, {1, 2})],
         "input_shape": ["array-like", None],
         "channels": ["array-like", Interval(Integral, 1, None, closed="left")],
@@ -61,11 +52,11 @@ class _BaseConvNet(BaseNeuralEstimator):
 
     # ------------------------------------------------------------ parameters
     def _channels(self):
-        return _int_tuple(self.channels, "channels", allow_empty=False)
+        return check_int_tuple(self.channels, "channels", allow_empty=False)
 
     def _kernel_sizes(self):
         channels = self._channels()
-        kernels = _int_tuple(self.kernel_size, "kernel_size", allow_empty=False)
+        kernels = check_int_tuple(self.kernel_size, "kernel_size", allow_empty=False)
         if len(kernels) == 1:
             return kernels * len(channels)
         if len(kernels) != len(channels):
@@ -82,29 +73,16 @@ class _BaseConvNet(BaseNeuralEstimator):
 
     def _input_shape_param(self):
         """``input_shape`` checked: a tuple of positive ints, at most one -1."""
-        shape = self.input_shape
-        if shape is None:
-            return None
-        shape = tuple(shape)
         lengths = (2,) if self.conv_dim == 1 else (2, 3)
         layout = "(timesteps, n_features)" if self.conv_dim == 1 else (
             "(height, width) or (channels, height, width)"
         )
-        ok = len(shape) in lengths and all(
-            isinstance(s, (Integral, np.integer)) and not isinstance(s, (bool, np.bool_))
-            and (s > 0 or s == -1)
-            for s in shape
-        ) and sum(s == -1 for s in shape) <= 1
-        if not ok:
-            raise ValueError(
-                f"input_shape must be {layout} for conv_dim={self.conv_dim}: positive "
-                f"integers, at most one of them -1 (inferred); got {self.input_shape!r}."
-            )
-        return tuple(int(s) for s in shape)
+        layout = f"{layout} for conv_dim={self.conv_dim}"
+        return check_input_shape(self.input_shape, lengths, layout)
 
     def _check_params(self):
         self._kernel_sizes()
-        _int_tuple(self.hidden_layer_sizes, "hidden_layer_sizes")
+        check_int_tuple(self.hidden_layer_sizes, "hidden_layer_sizes")
         self._input_shape_param()
         if self.random_flip and self.conv_dim == 1:
             raise ValueError("random_flip mirrors images; it needs conv_dim=2.")
@@ -139,19 +117,7 @@ class _BaseConvNet(BaseNeuralEstimator):
                 "how each row is laid out (e.g. input_shape=(8, 8) for rows of 64 "
                 "pixels), or conv_dim=1 if the rows are time series."
             )
-        known = math.prod(s for s in shape if s != -1)
-        if -1 in shape:
-            if n_columns % known:
-                raise ValueError(
-                    f"Cannot reshape rows of {n_columns} values to input_shape="
-                    f"{self.input_shape!r}."
-                )
-            shape = tuple(n_columns // known if s == -1 else s for s in shape)
-        elif known != n_columns:
-            raise ValueError(
-                f"input_shape={self.input_shape!r} has {known} values per sample, but X "
-                f"has {n_columns} columns."
-            )
+        shape = rows_to_shape(n_columns, shape, self.input_shape)
         if self.conv_dim == 2 and len(shape) == 2:
             shape = (1, *shape)  # grayscale
         return shape
@@ -222,7 +188,7 @@ class _BaseConvNet(BaseNeuralEstimator):
         kwargs = dict(
             dtype=np.float32,
             multi_output=True,
-            y_numeric=not hasattr(self, "_label_binarizer_cls"),
+            y_numeric=self._y_numeric,
             reset=reset,
         )
         if _is_nd(X):
@@ -255,7 +221,7 @@ class _BaseConvNet(BaseNeuralEstimator):
             pooling=self.pooling,
             pool_size=self.pool_size,
             global_pooling=global_pooling,
-            hidden_sizes=_int_tuple(self.hidden_layer_sizes, "hidden_layer_sizes"),
+            hidden_sizes=check_int_tuple(self.hidden_layer_sizes, "hidden_layer_sizes"),
             activation=self.activation,
             dropout=self.dropout,
             batch_norm=self.batch_norm,
@@ -264,14 +230,6 @@ class _BaseConvNet(BaseNeuralEstimator):
             flip=self.random_flip,
             generator=generator,
         )
-
-    def _check_solver(self):
-        if self.solver not in ("sgd", "adam"):
-            raise AttributeError(
-                f"partial_fit is only available for stochastic optimizers. "
-                f"{self.solver} is not stochastic."
-            )
-        return True
 
     def fit(self, X, y, sample_weight=None):
         """Fit the network to images or sequences X and target(s) y.

@@ -1,7 +1,10 @@
 """The training engine: skorch's ``NeuralNet`` with a whole-tensor data path.
 
-The estimators compose one private :class:`_Engine` each; none of skorch's public
-methods become sknn's API. What is replaced here, and why:
+This is the only module that imports skorch. The estimators compose one private
+:class:`_Engine` each (built by :func:`make_engine`) and talk to it through the
+few methods below (``fit_loop``, ``current_lr``/``set_lr``, ``reset_optimizer``, ``export`` ...)
+and plain-function hooks (:class:`AfterStep`, :class:`ClipGradNorm`); none of
+skorch's classes or methods become sknn's API. What is replaced here, and why:
 
 * skorch's ``Dataset`` + ``DataLoader`` index one row at a time and collate
   (about 0.6 ms per batch on 2 CPU cores). :class:`TensorBatches` keeps the whole
@@ -36,20 +39,22 @@ import math
 from typing import NamedTuple
 
 import numpy as np
-import scipy.optimize
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback, EpochTimer
+from skorch.callbacks import Callback, EpochTimer, GradientNormClipping
+from skorch.history import History
 from skorch.utils import TeeGenerator
 
 __all__ = [
-    "TensorBatches",
-    "Target",
-    "EpochHook",
+    "AfterStep",
+    "ClipGradNorm",
     "DataParallel",
-    "make_engine",
-    "fit_lbfgs",
     "PRECISIONS",
+    "Target",
+    "TensorBatches",
+    "fit_lbfgs",
+    "make_engine",
+    "make_history",
 ]
 
 #: ``precision`` values and the autocast dtype each one trains with.
@@ -223,19 +228,60 @@ class TensorBatches:
             yield self._x(idx), Target(self.y[idx], w, sums[i], scales[i])
 
 
-class EpochHook(Callback):
-    """Call ``fn(net)`` after every epoch; a true result stops training."""
+class AfterStep(NamedTuple):
+    """A hook: ``fn(module)`` runs after every optimizer step (e.g. a weight
+    constraint or a proximal step), under ``torch.no_grad``."""
 
+    fn: object
+
+
+class ClipGradNorm(NamedTuple):
+    """A hook: clip the gradients' global norm to ``max_norm`` before each step."""
+
+    max_norm: float
+
+
+class _AfterStep(Callback):
     def __init__(self, fn):
         self.fn = fn
 
-    def on_epoch_end(self, net, **kwargs):
-        if self.fn(net):
-            net.stop_requested = True
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training:
+            with torch.no_grad():
+                self.fn(net.module_)
+
+
+def _callbacks(hooks):
+    """skorch callbacks for sknn's hooks, named in order."""
+    callbacks = []
+    for i, hook in enumerate(hooks):
+        if isinstance(hook, AfterStep):
+            callbacks.append((f"after_step_{i}", _AfterStep(hook.fn)))
+        elif isinstance(hook, ClipGradNorm):
+            callbacks.append((f"clip_grad_norm_{i}", GradientNormClipping(hook.max_norm)))
+        else:
+            raise TypeError(f"Unknown engine hook {hook!r}.")
+    return callbacks
+
+
+def make_history(rows=()):
+    """A training history (skorch's ``History``: one dict per epoch) from ``rows``."""
+    return History(list(rows))
 
 
 class _Engine(NeuralNet):
-    """skorch ``NeuralNet`` with sknn's data path, loss and stopping rule."""
+    """skorch ``NeuralNet`` with sknn's data path, loss and stopping rule.
+
+    Parameters beyond skorch's: ``l2_alpha`` (scikit-learn-style L2 on weight
+    matrices) and ``penalty_fn`` (``penalty(module)`` added to each batch loss).
+    """
+
+    def __init__(self, *args, l2_alpha=0.0, penalty_fn=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.l2_alpha = l2_alpha
+        self.penalty_fn = penalty_fn
+        self.stop_requested = False
+        self.data_parallel_runs = 0
 
     def get_default_callbacks(self):
         return [("epoch_timer", EpochTimer())]
@@ -327,7 +373,10 @@ class _Engine(NeuralNet):
         return loss
 
     def train_step_single(self, batch, **fit_params):
-        self._set_training(True)
+        # skorch's version switches every module to training mode on every batch
+        # (``Module.train`` walks all children); switch only when needed.
+        if not self.module_.training:
+            self.module_.train()
         Xi, yi = batch
         with self._autocast():
             y_pred = self.infer(Xi, **fit_params)
@@ -337,12 +386,6 @@ class _Engine(NeuralNet):
         else:
             loss.backward()
         return {"loss": loss, "y_pred": y_pred}
-
-    def _set_training(self, training=True):
-        # skorch calls this for every batch; ``Module.train`` walks all children.
-        if getattr(self, "_mode", None) is not training or self.module_.training != training:
-            super()._set_training(training)
-            self._mode = training
 
     def initialize_callbacks(self):
         super().initialize_callbacks()
@@ -413,7 +456,57 @@ class _Engine(NeuralNet):
         self.history.record(prefix + "_loss", float(total) / iterator.n)
         self.history.record(prefix + "_batch_count", len(iterator))
 
-    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+    # ---------------------------------------------------- what sknn calls
+    @property
+    def current_lr(self):
+        """The learning rate of the first parameter group (skorch's ``lr`` is the
+        initial one)."""
+        return self.optimizer_.param_groups[0]["lr"]
+
+    def set_lr(self, lr):
+        """Set the learning rate of every parameter group."""
+        for group in self.optimizer_.param_groups:
+            group["lr"] = lr
+
+    def move_to(self, device):
+        """Move the module and the optimizer's state to another device."""
+        self.module_.to(device)
+        for state in self.optimizer_.state.values():
+            for key, value in state.items():
+                if isinstance(value, torch.Tensor) and key != "step":
+                    state[key] = value.to(device)
+        self.device = str(device)
+
+    def reset_optimizer(self):
+        """A fresh optimizer state (warm starts and recovery from divergence)."""
+        self.initialize_optimizer()
+
+    def last(self, key):
+        """The value of ``key`` in the last epoch's history row."""
+        return self.history[-1, key]
+
+    def record(self, key, value):
+        """Record ``key`` in the last epoch's history row."""
+        self.history.record(key, value)
+
+    def export(self):
+        """Optimizer state and history as tensors and plain values (the module's
+        state is exported by the caller, which knows how to rebuild it)."""
+        optimizer = getattr(self, "optimizer_", None)
+        return {
+            "optimizer": None if optimizer is None else optimizer.state_dict(),
+            "history": [dict(row) for row in self.history_],
+        }
+
+    def load(self, data):
+        """Restore what :meth:`export` returned."""
+        if data.get("optimizer") is not None:
+            self.optimizer_.load_state_dict(data["optimizer"])
+        self.history_ = make_history(data["history"])
+
+    def fit_loop(self, X, y=None, epochs=None, epoch_end=None, **fit_params):
+        """Train for ``epochs`` epochs over ``X`` (a :class:`TensorBatches`);
+        ``epoch_end(engine)`` runs after each epoch and a true result stops."""
         self.check_training_readiness()
         self.stop_requested = False
         epochs = self.max_epochs if epochs is None else epochs
@@ -428,6 +521,8 @@ class _Engine(NeuralNet):
                     X, training=True, prefix="train", step_fn=self.train_step, **fit_params
                 )
                 self.notify("on_epoch_end", **kwargs)
+                if epoch_end is not None and epoch_end(self):
+                    self.stop_requested = True
                 if self.stop_requested:
                     break
         finally:
@@ -453,7 +548,7 @@ class _Engine(NeuralNet):
             ),
         )
         batches.shard(parallel.rank, parallel.world_size, self.criterion_.normalize)
-        self.data_parallel_runs = getattr(self, "data_parallel_runs", 0) + 1
+        self.data_parallel_runs += 1
 
 
 def _optimizer_spec(solver, params):
@@ -484,8 +579,8 @@ def _fused_supported(opt_class, device):
         return False
 
 
-def make_engine(module, loss, solver, params, device, callbacks, alpha, penalty=None):
-    """Build and initialise the skorch engine around ``module``.
+def make_engine(module, loss, solver, params, device, hooks=(), alpha=0.0, penalty=None):
+    """Build and initialise the training engine around ``module``.
 
     Parameters
     ----------
@@ -497,7 +592,8 @@ def make_engine(module, loss, solver, params, device, callbacks, alpha, penalty=
     params : dict
         The estimator's parameters (``get_params()``).
     device : torch.device
-    callbacks : list of (str, skorch.callbacks.Callback)
+    hooks : sequence of AfterStep or ClipGradNorm
+        Run at each training step, in order.
     alpha : float
         L2 penalty, applied to parameters with two or more dimensions.
     penalty : callable, optional
@@ -505,7 +601,7 @@ def make_engine(module, loss, solver, params, device, callbacks, alpha, penalty=
 
     Returns
     -------
-    engine : skorch.NeuralNet
+    engine : _Engine
     """
     opt_class, opt_kwargs = _optimizer_spec(solver, params)
     lr = opt_kwargs.pop("lr")
@@ -517,14 +613,14 @@ def make_engine(module, loss, solver, params, device, callbacks, alpha, penalty=
         optimizer=opt_class,
         lr=lr,
         train_split=None,
-        callbacks=callbacks,
+        callbacks=_callbacks(hooks),
         device=str(device),
         verbose=0,
         max_epochs=1,
+        l2_alpha=float(alpha),
+        penalty_fn=penalty,
         **{f"optimizer__{k}": v for k, v in opt_kwargs.items()},
     )
-    engine.l2_alpha = float(alpha)
-    engine.penalty_fn = penalty
     engine.initialize()
     return engine
 
@@ -584,6 +680,8 @@ def fit_lbfgs(module, loss, X, y, w, alpha, penalty, max_iter, max_fun, tol, ver
         if not math.isfinite(f):
             return np.inf, np.zeros_like(grad)
         return f, grad
+
+    import scipy.optimize  # only L-BFGS needs it: keep it out of ``import sknn``
 
     theta0 = torch.cat([p.detach().reshape(-1) for p in params]).double().cpu().numpy()
     result = scipy.optimize.minimize(

@@ -9,19 +9,22 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseNeuralEstimator, NeuralClassifierMixin, NeuralRegressorMixin
+from ._backprop import SOLVER_CONSTRAINTS, BackpropEstimator
 from ._docs import fill_training_extras, fill_training_params
+from ._mixins import NeuralClassifierMixin, NeuralRegressorMixin
 from .modules import ACTIVATIONS, WEIGHT_INITS, MLPModule
 from .utils._compat import HasMethods, Interval, StrOptions
+from .utils._validation import check_int_tuple
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
 
-class _BaseMLP(BaseNeuralEstimator):
+class _BaseMLP(BackpropEstimator):
     """What MLPClassifier and MLPRegressor share: the architecture parameters."""
 
     _parameter_constraints: dict = {
-        **BaseNeuralEstimator._parameter_constraints,
+        **BackpropEstimator._parameter_constraints,
+        **SOLVER_CONSTRAINTS,
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "dropout": [Interval(Real, 0, 1, closed="left")],
@@ -31,32 +34,18 @@ class _BaseMLP(BaseNeuralEstimator):
     }
 
     def _hidden_sizes(self):
-        sizes = self.hidden_layer_sizes
-        if not hasattr(sizes, "__iter__"):
-            sizes = [sizes]
-        sizes = list(sizes)
-        for s in sizes:
-            is_int = isinstance(s, (Integral, np.integer)) and not isinstance(s, (bool, np.bool_))
-            if not is_int or s <= 0:
-                raise ValueError(
-                    "hidden_layer_sizes must be > 0 integers, got "
-                    f"{self.hidden_layer_sizes!r}."
-                )
-        return sizes
+        return list(check_int_tuple(self.hidden_layer_sizes, "hidden_layer_sizes"))
 
     def _check_params(self):
         self._hidden_sizes()
 
-    def _before_initialize(self, X):
-        """Fit (a clone of) ``pretrain`` on the training rows if it is not fitted."""
-        pretrain = getattr(self, "pretrain", None)
-        self._pretrain_layers = None
+    def _initial_weights(self, X):
+        """The layers of ``pretrain``: fit (a clone of) it on the training rows if
+        it is not fitted."""
+        pretrain = self.pretrain
         self.__dict__.pop("pretrain_", None)
-        if pretrain is None:
-            return
-        if isinstance(pretrain, (list, tuple)):
-            self._pretrain_layers = pretrain
-            return
+        if pretrain is None or isinstance(pretrain, (list, tuple)):
+            return pretrain
         try:
             check_is_fitted(pretrain)
         except NotFittedError:
@@ -73,10 +62,10 @@ class _BaseMLP(BaseNeuralEstimator):
                 "(coef, intercept) pairs."
             )
         self.pretrain_ = pretrain
-        self._pretrain_layers = pretrain.encoder_layers_
+        return pretrain.encoder_layers_
 
     def _build_module(self, n_features, n_outputs, generator):
-        module = MLPModule(
+        return MLPModule(
             n_features,
             self._hidden_sizes(),
             n_outputs,
@@ -86,13 +75,8 @@ class _BaseMLP(BaseNeuralEstimator):
             weight_init=self.weight_init,
             generator=generator,
         )
-        layers = getattr(self, "_pretrain_layers", None)
-        if layers is not None:
-            del self._pretrain_layers
-            self._load_pretrained(module, layers)
-        return module
 
-    def _load_pretrained(self, module, layers):
+    def _load_initial_weights(self, module, layers):
         """Copy ``(coef, intercept)`` pairs into the first hidden layers."""
         hidden = module.linears[:-1]
         layers = list(layers)
@@ -162,14 +146,6 @@ class _BaseMLP(BaseNeuralEstimator):
             Returns a trained MLP model.
         """
         return self._fit_with_context(X, y, sample_weight)
-
-    def _check_solver(self):
-        if self.solver not in ("sgd", "adam"):
-            raise AttributeError(
-                f"partial_fit is only available for stochastic optimizers. "
-                f"{self.solver} is not stochastic."
-            )
-        return True
 
 
 _MLP_PARAMS_DOC = fill_training_params(

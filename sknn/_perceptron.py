@@ -1,56 +1,45 @@
 """Rosenblatt's perceptron and its probabilistic (logistic / softmax) forms."""
 
+import functools
 from numbers import Integral, Real
 
 import numpy as np
 import torch
 from scipy.special import expit, softmax
-from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.metaestimators import available_if
-from skorch.callbacks import Callback
 
-from ._base import BaseNeuralEstimator, NeuralClassifierMixin
+from ._backprop import BackpropEstimator
 from ._docs import fill_training_extras
-from .modules import LinearModule, SampleLoss
+from ._engine import AfterStep
+from ._mixins import NeuralClassifierMixin
+from ._training import LearningRateSchedule
+from .modules import LinearModule
+from .utils._batching import apply_batched
 from .utils._compat import Interval, StrOptions
 
 __all__ = ["PerceptronClassifier"]
 
 
-class _MaxNorm(Callback):
-    """Rescale each output unit's weight vector to norm <= ``max_norm`` after a step."""
-
-    def __init__(self, max_norm):
-        self.max_norm = max_norm
-
-    def on_batch_end(self, net, training=False, **kwargs):
-        if training:
-            weight = net.module_.linear.weight
-            with torch.no_grad():
-                norms = weight.norm(dim=1, keepdim=True).clamp_min(1e-12)
-                weight.mul_(torch.clamp(self.max_norm / norms, max=1.0))
+def _max_norm(module, max_norm):
+    """Rescale each output unit's weight vector to norm <= ``max_norm`` (after a step)."""
+    weight = module.linear.weight
+    norms = weight.norm(dim=1, keepdim=True).clamp_min(1e-12)
+    weight.mul_(torch.clamp(max_norm / norms, max=1.0))
 
 
-class _ProximalL1(Callback):
-    """Soft-threshold the weights after each step: the proximal step of ``lam*||w||_1``.
+def _proximal_l1(module, threshold):
+    """Soft-threshold the weights (after a step): the proximal step of ``lam*||w||_1``.
 
     Plain subgradient steps on an L1 term make weights oscillate around zero; the
     proximal step sets them exactly to zero, as scikit-learn's truncated-gradient
     SGD does.
     """
-
-    def __init__(self, threshold):
-        self.threshold = threshold
-
-    def on_batch_end(self, net, training=False, **kwargs):
-        if training:
-            weight = net.module_.linear.weight
-            with torch.no_grad():
-                weight.copy_(weight.sign() * (weight.abs() - self.threshold).clamp_min(0.0))
+    weight = module.linear.weight
+    weight.copy_(weight.sign() * (weight.abs() - threshold).clamp_min(0.0))
 
 
 @fill_training_extras
-class PerceptronClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
+class PerceptronClassifier(NeuralClassifierMixin, BackpropEstimator):
     """Single-layer perceptron: Rosenblatt's rule, or logistic / softmax regression.
 
     A single layer of weights maps the inputs to one score per class (one score for
@@ -220,6 +209,7 @@ class PerceptronClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
     """
 
     _parameter_constraints: dict = {
+        **BackpropEstimator._parameter_constraints,
         "activation": [StrOptions({"threshold", "logistic", "softmax"})],
         "penalty": [StrOptions({"l2", "l1", "elasticnet"}), None],
         "alpha": [Interval(Real, 0, None, closed="left")],
@@ -228,20 +218,17 @@ class PerceptronClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left"), None],
         "shuffle": ["boolean"],
-        "verbose": ["verbose"],
         "eta0": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [
             StrOptions({"auto", "full"}),
             Interval(Integral, 1, None, closed="left"),
         ],
-        "random_state": ["random_state"],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "warm_start": ["boolean"],
         "max_norm": [Interval(Real, 0, None, closed="neither"), None],
-        "device": [str, torch.device],
     }
 
     def __init__(
@@ -307,6 +294,9 @@ class PerceptronClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
     def _optimizer_params(self):
         return {"learning_rate_init": self.eta0, "momentum": 0.0}
 
+    def _lr_schedule(self):
+        return LearningRateSchedule()  # a constant eta0, as scikit-learn's Perceptron
+
     def _l2_alpha(self):
         return 0.0  # the penalty is scikit-learn SGD-style, see _penalty
 
@@ -317,7 +307,7 @@ class PerceptronClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
 
     def _penalty(self):
         # The L2 part of the penalty enters the loss; the L1 part is a proximal step
-        # after each update (see _ProximalL1).
+        # after each update (see _proximal_l1).
         if self.penalty is None or not self.alpha or self._l1_share() == 1.0:
             return None
         l2 = float(self.alpha) * (1.0 - self._l1_share())
@@ -327,31 +317,21 @@ class PerceptronClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
 
         return term
 
-    def _extra_callbacks(self):
-        callbacks = []
+    def _engine_hooks(self):
+        hooks = []
         if self._l1_share():
             threshold = float(self.eta0) * float(self.alpha) * self._l1_share()
-            callbacks.append(("l1_prox", _ProximalL1(threshold)))
+            hooks.append(AfterStep(functools.partial(_proximal_l1, threshold=threshold)))
         if self.max_norm is not None:
-            callbacks.append(("max_norm", _MaxNorm(self.max_norm)))
-        return callbacks
+            hooks.append(AfterStep(functools.partial(_max_norm, max_norm=self.max_norm)))
+        return hooks
 
-    def _sample_weight_multiplier(self, y):
-        self._unit_weights = None
+    def _class_weighting(self, y):
         if self.class_weight is None or y.ndim == 1 or y.shape[1] == 1:
-            return super()._sample_weight_multiplier(y)
+            return super()._class_weighting(y)
         # One-vs-rest multiclass: as in scikit-learn's Perceptron, unit k weighs its
         # own class by class_weight[k] and every other sample by 1.
-        self._unit_weights = self._class_weights(self._class_codes(y))
-        return None
-
-    def _make_loss(self):
-        pos_weight = getattr(self, "_unit_weights", None)
-        return SampleLoss(
-            self._loss_name(),
-            normalize=self._weight_normalization,
-            pos_weight=None if pos_weight is None else torch.tensor(pos_weight).float(),
-        )
+        return None, self._class_weights(self._class_codes(y))
 
     def _batch_size(self, n_samples):
         if self.batch_size == "full":
@@ -401,15 +381,14 @@ class PerceptronClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
         are in the batch (BLAS blocking) by ~1e-6, so a row's score would change
         with the rows predicted alongside it.
         """
-        if isinstance(X, torch.Tensor):  # validation data kept on the device
-            X = X.cpu().numpy()
-        coef, intercept = self.coef_, self.intercept_
-        step = self._predict_batch_size
-        chunks = [
-            safe_sparse_dot(X[start : start + step], coef.T, dense_output=True) + intercept
-            for start in range(0, X.shape[0], step)
-        ]
-        return chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
+        coef_t = torch.from_numpy(self.coef_.T)
+        intercept = torch.from_numpy(self.intercept_)
+        return apply_batched(
+            lambda xb: torch.addmm(intercept, xb.double(), coef_t),
+            X,
+            self._predict_batch_size,
+            torch.device("cpu"),
+        )
 
     def _indices(self, X):
         scores = self._scores(X)

@@ -1,10 +1,7 @@
 """Restricted Boltzmann machines trained by contrastive divergence, and their stacks."""
 
 import copy
-import os
-import pathlib
 import time
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -12,21 +9,14 @@ import scipy.sparse as sp
 import torch
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted
-from skorch.history import History
 
-from ._base import (
-    BaseNeuralEstimator,
-    TrainingDivergedWarning,
-    _check_finite_output,
-    _plain,
-    _to_cpu,
-    _to_numpy_tree,
-    _to_tensor_tree,
-)
-from ._checkpoint import load_checkpoint, run_key, save_checkpoint
+from ._base import BaseNeuralEstimator, check_finite_output
+from ._engine import make_history
+from ._persistence import load_device, plain, to_cpu, to_numpy_tree, to_tensor_tree
 from .modules import DBNModule, RBMModule
+from .utils._batching import apply_batched
 from .utils._compat import Interval, StrOptions, _fit_context, validate_data
-from .utils._torch import resolve_device, seed_sequence, torch_num_threads
+from .utils._torch import seed_sequence, torch_num_threads
 
 __all__ = ["RBMTransformer"]
 
@@ -39,13 +29,14 @@ _ONE_THREAD_WORK = 2**24
 
 
 class _CDState:
-    """What the shared base reads from ``_engine``: the module, its device and the
-    history, plus the state of contrastive divergence (chains, velocities)."""
+    """The training state of contrastive divergence, held in ``_engine``: the module,
+    its device and the history (what the shared base reads), plus the persistent
+    chains, the momentum velocities and the sparsity estimates."""
 
     def __init__(self, module, device):
         self.module_ = module
         self.device = str(device)
-        self.history_ = History()
+        self.history_ = make_history()
         self.chains = [None] * len(module.rbms)
         self.velocity = [None] * len(module.rbms)
         self.sparsity_q = [None] * len(module.rbms)
@@ -235,12 +226,11 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
     """
 
     _parameter_constraints: dict = {
+        **BaseNeuralEstimator._parameter_constraints,
         "n_components": [Interval(Integral, 1, None, closed="left"), list, tuple],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "n_iter": [Interval(Integral, 0, None, closed="left")],
-        "verbose": ["verbose"],
-        "random_state": ["random_state"],
         "visible_unit": [StrOptions({"bernoulli", "gaussian"})],
         "k": [Interval(Integral, 1, None, closed="left")],
         "persistent": ["boolean"],
@@ -248,9 +238,6 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "sparsity_target": [None, Interval(Real, 0, 1, closed="neither")],
         "sparsity_cost": [Interval(Real, 0, None, closed="left")],
-        "device": [str, torch.device],
-        "checkpoint_dir": [None, str, os.PathLike],
-        "checkpoint_every": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -390,32 +377,16 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
         """
         return self._fit(X, incremental=True)
 
-    def _fit(self, X, y=None, sample_weight=None, *, incremental=False, classes=None):
+    def _fit(self, X, *, incremental):
         first_call = not incremental or not self._is_fitted()
         sizes = self._sizes()
         X = self._validate_input(X, reset=first_call)
-        device = resolve_device(self.device)
+        device, seed = self._start_fit(first_call)
+        checkpoint = None if incremental else self._find_checkpoint([X], seed)
+        if checkpoint is not None:
+            seed = checkpoint.seed
         if first_call:
-            self._rng = seed_sequence(self.random_state)
-        seed = int(self._rng.randint(np.iinfo(np.int32).max))
-        checkpoint = None
-        if self.checkpoint_dir is not None and not incremental:
-            key = run_key(self, [X])
-            path = pathlib.Path(self.checkpoint_dir) / f"{type(self).__name__}-{key[:20]}.ckpt"
-            resume = load_checkpoint(path) if path.exists() else None
-            if resume is not None and resume.get("key") != key:
-                raise ValueError(
-                    f"The checkpoint {path} belongs to another training run (different "
-                    "parameters or data); delete it to start from scratch."
-                )
-            checkpoint = {"path": path, "key": key, "resume": resume}
-            if resume is not None:
-                seed = int(resume["seed"])
-            checkpoint["seed"] = seed
-        if first_call:
-            generator = torch.Generator().manual_seed(seed)
-            with torch.random.fork_rng(devices=[]):
-                module = self._build_module(X.shape[1], None, generator)
+            module = self._new_module((X.shape[1],), None, seed)
             self._engine = _CDState(module.to(device), device)
             self._module_args = ((X.shape[1],), None)
             for name in ("log_partition_", "log_partition_std_"):
@@ -431,7 +402,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
         n_epochs = 1 if incremental else self.n_iter
         completed = self._train(X, n_epochs, generator, checkpoint)
         if checkpoint is not None and completed:
-            checkpoint["path"].unlink(missing_ok=True)
+            checkpoint.discard()
         self.module_.eval()
         return self
 
@@ -440,11 +411,11 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
         module = self.module_
         n = X.shape[0]
         shuffle_seed = int(self._rng.randint(2**31 - 1))
-        resume = None if checkpoint is None else checkpoint["resume"]
+        resume = None if checkpoint is None else checkpoint.resume
+        if resume is not None:
+            shuffle_seed = int(resume["shuffle_seed"])
         if checkpoint is not None:
-            if resume is not None:
-                shuffle_seed = int(resume["shuffle_seed"])
-            checkpoint["shuffle_seed"] = shuffle_seed
+            checkpoint.meta["shuffle_seed"] = shuffle_seed
         shuffle_gen = torch.Generator().manual_seed(shuffle_seed)
         monitor_rows = torch.randperm(n, generator=shuffle_gen)[:1000].sort().values.numpy()
         done_layer, done_epoch = 0, 0
@@ -471,26 +442,19 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
                 ):
                     break
         except KeyboardInterrupt:
-            warnings.warn(
-                "Training interrupted by user; the model is usable (layers above the "
-                "interrupted one keep their earlier weights)."
-            )
+            self._warn_interrupted(" (layers above the interrupted one keep their earlier weights)")
             return False
         return True
 
     def _save_checkpoint(self, checkpoint, layer, epochs_done, generator, shuffle_gen):
         state = self._engine
-        save_checkpoint(
-            checkpoint["path"],
+        checkpoint.save(
             {
-                "key": checkpoint["key"],
-                "seed": checkpoint["seed"],
-                "shuffle_seed": checkpoint["shuffle_seed"],
                 "layer": layer,
                 "epoch": epochs_done,
                 "module": {k: v.detach().cpu() for k, v in self.module_.state_dict().items()},
-                "cd": _to_cpu([state.chains, state.velocity, state.sparsity_q]),
-                "history": _plain([dict(row) for row in state.history_]),
+                "cd": to_cpu([state.chains, state.velocity, state.sparsity_q]),
+                "history": plain([dict(row) for row in state.history_]),
                 "cd_rng": generator.get_state(),
                 "shuffle_rng": shuffle_gen.get_state(),
             },
@@ -503,7 +467,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
         self.module_.load_state_dict(payload["module"])
         state.chains, state.velocity, state.sparsity_q = (list(g) for g in payload["cd"])
         state.to(device)
-        state.history_ = History(payload["history"])
+        state.history_ = make_history(payload["history"])
         generator.set_state(payload["cd_rng"])
         shuffle_gen.set_state(payload["shuffle_rng"])
         layer, epoch = int(payload["layer"]), int(payload["epoch"])
@@ -513,14 +477,9 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
 
     def _up(self, data, rbm):
         """The hidden probabilities of ``rbm`` for every row of ``data``, as a tensor."""
-        device = self._device
-        outs = []
-        with torch.inference_mode():
-            for start in range(0, data.shape[0], _CHUNK_ROWS):
-                outs.append(
-                    rbm.hidden_probs(self._rows(data, slice(start, start + _CHUNK_ROWS), device))
-                )
-        return torch.cat(outs).clone()
+        return apply_batched(
+            rbm.hidden_probs, data, _CHUNK_ROWS, self._device, dtype=np.float32, as_numpy=False
+        )
 
     @staticmethod
     def _rows(data, index, device):
@@ -547,43 +506,26 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
         checkpoint=None,
     ):
         """Run ``n_epochs`` of CD on one layer; returns False if training diverged."""
-        device = self._device
-        state = self._engine
-        n = data.shape[0]
-        batch_size = int(self.batch_size)
-        work = min(batch_size, n) * rbm.n_visible * rbm.n_hidden
-        threads = 1 if device.type == "cpu" and work < _ONE_THREAD_WORK else None
-        monitor = self._rows(data, monitor_rows, device)
+        monitor = self._rows(data, monitor_rows, self._device)
         for epoch in range(start_epoch, n_epochs):
             start_time = time.time()
             backup = [p.detach().clone() for p in rbm.parameters()]
-            perm = torch.randperm(n, generator=shuffle_gen).numpy()
-            with torch.inference_mode(), torch_num_threads(threads):
-                # Whole-chunk gathers, then contiguous minibatch slices of the chunk.
-                chunk_rows = max(batch_size, _CHUNK_ROWS - _CHUNK_ROWS % batch_size)
-                for c0 in range(0, n, chunk_rows):
-                    chunk = self._rows(data, perm[c0 : c0 + chunk_rows], device)
-                    self._cd_chunk(layer, rbm, chunk, batch_size, generator)
-                finite = all(bool(torch.isfinite(p).all()) for p in rbm.parameters())
-                if finite:
-                    recon = rbm.visible_mean(rbm.hidden_probs(monitor))
-                    error = float(((recon - monitor) ** 2).mean())
-            if not finite:
+            error = self._cd_epoch(layer, rbm, data, generator, shuffle_gen, monitor)
+            if error is None:
                 with torch.no_grad():
                     for p, b in zip(rbm.parameters(), backup):
                         p.copy_(b)
-                state.chains[layer] = None
-                state.velocity[layer] = None
-                warnings.warn(
-                    f"Training diverged in layer {layer} at epoch {epoch + 1} (weights "
-                    "became NaN or inf); stopped and kept the weights of the epoch before. "
+                self._engine.chains[layer] = None
+                self._engine.velocity[layer] = None
+                self._warn_diverged(
+                    f"in layer {layer} at epoch {epoch + 1} (weights became NaN or inf)",
+                    "the weights of the epoch before",
                     "Lower learning_rate (Gaussian units usually need 0.001 to 0.01) or "
                     "standardize X.",
-                    TrainingDivergedWarning,
                 )
                 return False
             dur = time.time() - start_time
-            history = state.history_
+            history = self._engine.history_
             history.new_epoch()
             history.record("layer", layer)
             history.record("epoch", epoch + 1)
@@ -594,15 +536,38 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
             ):
                 self._save_checkpoint(checkpoint, layer, epoch + 1, generator, shuffle_gen)
             if self.verbose:
-                if layer == 0 and self.visible_unit == "bernoulli":
-                    what = f"pseudo-likelihood = {self._score(data).mean():.2f}"
-                else:
-                    what = f"reconstruction error = {error:.4f}"
-                prefix = f"[{type(self).__name__}] "
-                if len(self.module_.rbms) > 1:
-                    prefix += f"Layer {layer}, "
-                print(f"{prefix}Iteration {epoch + 1}, {what}, time = {dur:.2f}s")
+                self._print_epoch(layer, epoch, data, error, dur)
         return True
+
+    def _cd_epoch(self, layer, rbm, data, generator, shuffle_gen, monitor):
+        """One epoch of CD over ``data``; the reconstruction error of the monitor
+        rows, or None if the weights are no longer finite."""
+        device = self._device
+        n = data.shape[0]
+        batch_size = int(self.batch_size)
+        work = min(batch_size, n) * rbm.n_visible * rbm.n_hidden
+        threads = 1 if device.type == "cpu" and work < _ONE_THREAD_WORK else None
+        perm = torch.randperm(n, generator=shuffle_gen).numpy()
+        with torch.inference_mode(), torch_num_threads(threads):
+            # Whole-chunk gathers, then contiguous minibatch slices of the chunk.
+            chunk_rows = max(batch_size, _CHUNK_ROWS - _CHUNK_ROWS % batch_size)
+            for c0 in range(0, n, chunk_rows):
+                chunk = self._rows(data, perm[c0 : c0 + chunk_rows], device)
+                self._cd_chunk(layer, rbm, chunk, batch_size, generator)
+            if not all(bool(torch.isfinite(p).all()) for p in rbm.parameters()):
+                return None
+            recon = rbm.visible_mean(rbm.hidden_probs(monitor))
+            return float(((recon - monitor) ** 2).mean())
+
+    def _print_epoch(self, layer, epoch, data, error, dur):
+        if layer == 0 and self.visible_unit == "bernoulli":
+            what = f"pseudo-likelihood = {self._score(data).mean():.2f}"
+        else:
+            what = f"reconstruction error = {error:.4f}"
+        prefix = f"[{type(self).__name__}] "
+        if len(self.module_.rbms) > 1:
+            prefix += f"Layer {layer}, "
+        print(f"{prefix}Iteration {epoch + 1}, {what}, time = {dur:.2f}s")
 
     def _cd_chunk(self, layer, rbm, chunk, batch_size, generator):
         """Contrastive-divergence updates over the minibatches of one chunk."""
@@ -701,16 +666,11 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
                 f"X has {H.shape[1]} features, but inverse_transform expects {n_top} "
                 "(the number of top-layer hidden units)."
             )
-        return self._down(torch.from_numpy(H))
+        return self._apply(self.module_.down, H)
 
-    def _down(self, H):
-        module = self.module_
-        outs = []
-        with torch.inference_mode():
-            for start in range(0, H.shape[0], self._predict_batch_size):
-                h = H[start : start + self._predict_batch_size].to(self._device)
-                outs.append(module.down(h).cpu().numpy())
-        return np.concatenate(outs)
+    def _apply(self, fn, X, extra=None):
+        """``fn(rows)`` over X in bounded chunks, as a NumPy array."""
+        return apply_batched(fn, X, self._predict_batch_size, self._device, extra=extra)
 
     def gibbs(self, v):
         """Perform one Gibbs sampling step on the bottom RBM.
@@ -730,13 +690,11 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
         X = self._validate_input(v, reset=False)
         rbm = self.module_.rbms[0]
         generator = self._sampling_generator(None)
-        outs = []
-        with torch.inference_mode():
-            for start in range(0, X.shape[0], self._predict_batch_size):
-                xb = self._rows(X, slice(start, start + self._predict_batch_size), self._device)
-                _, h = rbm.sample_hidden(xb, generator)
-                outs.append(rbm.sample_visible(h, generator)[1].cpu().numpy())
-        return np.concatenate(outs)
+
+        def step(v):
+            return rbm.sample_visible(rbm.sample_hidden(v, generator)[1], generator)[1]
+
+        return self._apply(step, X)
 
     def _sampling_generator(self, random_state):
         rng = seed_sequence(self.random_state if random_state is None else random_state)
@@ -811,26 +769,21 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
     def _score(self, X):
         rbm = self.module_.rbms[0]
         n_samples, n_features = X.shape
-        flip = None
-        if rbm.visible_unit == "bernoulli":
-            rng = seed_sequence(self.random_state)
-            flip = rng.randint(0, n_features, n_samples)
-        outs = []
-        step = self._predict_batch_size
-        with torch.inference_mode():
-            for start in range(0, n_samples, step):
-                v = self._rows(X, slice(start, start + step), self._device)
-                fe = rbm.free_energy(v)
-                if flip is None:
-                    outs.append((-fe).cpu().numpy())
-                    continue
-                idx = torch.from_numpy(flip[start : start + step]).to(v.device)
-                rows = torch.arange(v.shape[0], device=v.device)
-                v_ = v.clone()
-                v_[rows, idx] = 1 - v_[rows, idx]
-                fe_ = rbm.free_energy(v_)
-                outs.append((-n_features * torch.nn.functional.softplus(fe - fe_)).cpu().numpy())
-        return _check_finite_output(np.concatenate(outs).astype(np.float64), "The scores")
+        if rbm.visible_unit != "bernoulli":
+            scores = self._apply(lambda v: -rbm.free_energy(v), X)
+            return check_finite_output(scores.astype(np.float64), "The scores")
+        flip = seed_sequence(self.random_state).randint(0, n_features, n_samples)
+
+        def pseudo_likelihood(v, flip):
+            idx = torch.from_numpy(flip).to(v.device)
+            rows = torch.arange(v.shape[0], device=v.device)
+            v_ = v.clone()
+            v_[rows, idx] = 1 - v_[rows, idx]
+            fe_gap = rbm.free_energy(v) - rbm.free_energy(v_)
+            return -n_features * torch.nn.functional.softplus(fe_gap)
+
+        scores = self._apply(pseudo_likelihood, X, extra=flip)
+        return check_finite_output(scores.astype(np.float64), "The scores")
 
     # ------------------------------------------------------- the likelihood
     def estimate_log_partition(
@@ -911,33 +864,28 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
         if not hasattr(self, "log_partition_"):
             self.estimate_log_partition(base_rate=np.asarray(X.mean(axis=0)).ravel())
         rbm = copy.deepcopy(self.module_.rbms[0]).double()
-        outs = []
-        with torch.inference_mode():
-            for start in range(0, X.shape[0], self._predict_batch_size):
-                v = self._rows(X, slice(start, start + self._predict_batch_size), self._device)
-                outs.append(rbm.free_energy(v.double()).cpu().numpy())
-        return -np.concatenate(outs) - self.log_partition_
+        return -self._apply(lambda v: rbm.free_energy(v.double()), X) - self.log_partition_
 
     # ------------------------------------------------------------ persistence
     def _export_engine(self, engine):
         return {
             "device": engine.device,
             "module_args": self._module_args,
-            "module": _to_numpy_tree(dict(engine.module_.state_dict())),
-            "cd": _to_numpy_tree([engine.chains, engine.velocity, engine.sparsity_q]),
+            "module": to_numpy_tree(dict(engine.module_.state_dict())),
+            "cd": to_numpy_tree([engine.chains, engine.velocity, engine.sparsity_q]),
             "history": [dict(row) for row in engine.history_],
         }
 
     def _import_engine(self, data):
-        device = self._load_device(data["device"])
+        device = load_device(data["device"])
         module = self._rebuild_module(data["module_args"])
-        module.load_state_dict(_to_tensor_tree(data["module"]))
+        module.load_state_dict(to_tensor_tree(data["module"]))
         engine = _CDState(module.to(device).eval(), device)
         engine.chains, engine.velocity, engine.sparsity_q = (
-            list(group) for group in _to_tensor_tree(data["cd"])
+            list(group) for group in to_tensor_tree(data["cd"])
         )
         engine.to(device)
-        engine.history_ = History(data["history"])
+        engine.history_ = make_history(data["history"])
         return engine
 
     # ------------------------------------------------------- fitted attributes

@@ -1,6 +1,5 @@
 """Recurrent networks (LSTM, GRU, Elman) for time series, sequences and text."""
 
-import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -9,11 +8,13 @@ from sklearn.utils import check_array, check_consistent_length
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseNeuralEstimator, NeuralClassifierMixin, NeuralRegressorMixin
-from ._convnet import _int_tuple
+from ._backprop import SOLVER_CONSTRAINTS, BackpropEstimator
 from ._docs import fill_training_extras, fill_training_params
+from ._engine import ClipGradNorm
+from ._mixins import NeuralClassifierMixin, NeuralRegressorMixin
 from .modules import ACTIVATIONS, WEIGHT_INITS, RNNModule
 from .utils._compat import Interval, StrOptions, validate_data
+from .utils._validation import check_input_shape, check_int_tuple, rows_to_shape
 
 __all__ = ["RNNClassifier", "RNNRegressor"]
 
@@ -72,11 +73,12 @@ def _compact(ids):
     return np.take_along_axis(ids, order, axis=1)
 
 
-class _BaseRNN(BaseNeuralEstimator):
+class _BaseRNN(BackpropEstimator):
     """What RNNClassifier and RNNRegressor share: inputs and architecture."""
 
     _parameter_constraints: dict = {
-        **BaseNeuralEstimator._parameter_constraints,
+        **BackpropEstimator._parameter_constraints,
+        **SOLVER_CONSTRAINTS,
         "cell": [StrOptions({"lstm", "gru", "rnn"})],
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "num_layers": [Interval(Integral, 1, None, closed="left")],
@@ -98,29 +100,10 @@ class _BaseRNN(BaseNeuralEstimator):
 
     def _input_shape_param(self):
         """``input_shape`` checked: (timesteps, n_features), at most one -1."""
-        shape = self.input_shape
-        if shape is None:
-            return None
-        shape = tuple(shape)
-        ok = (
-            len(shape) == 2
-            and all(
-                isinstance(s, (Integral, np.integer))
-                and not isinstance(s, (bool, np.bool_))
-                and (s > 0 or s == -1)
-                for s in shape
-            )
-            and sum(s == -1 for s in shape) <= 1
-        )
-        if not ok:
-            raise ValueError(
-                "input_shape must be (timesteps, n_features): positive integers, at most "
-                f"one of them -1 (inferred); got {self.input_shape!r}."
-            )
-        return tuple(int(s) for s in shape)
+        return check_input_shape(self.input_shape, (2,), "(timesteps, n_features)")
 
     def _check_params(self):
-        _int_tuple(self.hidden_layer_sizes, "hidden_layer_sizes")
+        check_int_tuple(self.hidden_layer_sizes, "hidden_layer_sizes")
         self._input_shape_param()
         if self.vocab_size is not None and self.embedding_dim is None:
             raise ValueError(
@@ -139,20 +122,7 @@ class _BaseRNN(BaseNeuralEstimator):
         shape = self._input_shape_param()
         if shape is None:
             return (n_columns, 1)  # univariate series, one value per time step
-        known = math.prod(s for s in shape if s != -1)
-        if -1 in shape:
-            if n_columns % known:
-                raise ValueError(
-                    f"Cannot reshape rows of {n_columns} values to input_shape="
-                    f"{self.input_shape!r}."
-                )
-            return tuple(n_columns // known if s == -1 else s for s in shape)
-        if known != n_columns:
-            raise ValueError(
-                f"input_shape={self.input_shape!r} has {known} values per sample, but X "
-                f"has {n_columns} columns."
-            )
-        return shape
+        return rows_to_shape(n_columns, shape, self.input_shape)
 
     def _check_step_features(self, n_step_features, reset):
         """Per-step width of sequence input: checked against fit, or recorded."""
@@ -194,7 +164,7 @@ class _BaseRNN(BaseNeuralEstimator):
         padding id 0 moved to the end of each row."""
         kind = _kind(X)
         tokens = self._tokens()
-        y_kwargs = dict(multi_output=True, y_numeric=not hasattr(self, "_label_binarizer_cls"))
+        y_kwargs = dict(multi_output=True, y_numeric=self._y_numeric)
         if kind == "rows":
             kwargs = dict(
                 accept_sparse=["csr", "csc"],
@@ -325,7 +295,7 @@ class _BaseRNN(BaseNeuralEstimator):
             bidirectional=self.bidirectional,
             dropout=self.dropout,
             pooling=self.pooling,
-            hidden_sizes=_int_tuple(self.hidden_layer_sizes, "hidden_layer_sizes"),
+            hidden_sizes=check_int_tuple(self.hidden_layer_sizes, "hidden_layer_sizes"),
             activation=self.activation,
             vocab_size=self.vocab_size_ if tokens else None,
             embedding_dim=self.embedding_dim,
@@ -334,20 +304,10 @@ class _BaseRNN(BaseNeuralEstimator):
             generator=generator,
         )
 
-    def _extra_callbacks(self):
+    def _engine_hooks(self):
         if self.clip_grad_norm is None:
             return []
-        from skorch.callbacks import GradientNormClipping
-
-        return [("clip_grad_norm", GradientNormClipping(float(self.clip_grad_norm)))]
-
-    def _check_solver(self):
-        if self.solver not in ("sgd", "adam"):
-            raise AttributeError(
-                f"partial_fit is only available for stochastic optimizers. "
-                f"{self.solver} is not stochastic."
-            )
-        return True
+        return [ClipGradNorm(float(self.clip_grad_norm))]
 
     def fit(self, X, y, sample_weight=None):
         """Fit the network to sequences X and target(s) y.

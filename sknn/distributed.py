@@ -86,11 +86,12 @@ def data_parallel(group=None):
 
 
 def _check_estimator(estimator):
+    from ._backprop import BackpropEstimator
     from ._base import BaseNeuralEstimator
 
     if not isinstance(estimator, BaseNeuralEstimator):
         raise TypeError(f"fit_ddp trains sknn estimators; got {type(estimator).__name__}.")
-    if type(estimator)._fit is not BaseNeuralEstimator._fit:
+    if not isinstance(estimator, BackpropEstimator):
         raise TypeError(
             f"{type(estimator).__name__} does not train by backpropagation; fit_ddp "
             "cannot train it."

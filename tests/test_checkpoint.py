@@ -21,8 +21,8 @@ from sknn import (
     PerceptronClassifier,
     RNNClassifier,
 )
-from sknn._base import BaseNeuralEstimator
 from sknn._checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from sknn._training import Trainer
 
 X_DIGITS, Y_DIGITS = load_digits(return_X_y=True)
 X_DIGITS = (X_DIGITS / 16).astype(np.float32)
@@ -101,15 +101,15 @@ def test_sigkill_mid_fit_then_resume(tmp_path):
 
 def _interrupt_at(monkeypatch, epoch):
     """Make fit stop as if Ctrl-C was pressed after ``epoch`` epochs."""
-    original = BaseNeuralEstimator._end_epoch
+    original = Trainer._end_epoch
 
     def end_epoch(self, engine):
         stop = original(self, engine)
-        if self.n_iter_ == epoch:
+        if self.record.n_iter_ == epoch:
             raise KeyboardInterrupt
         return stop
 
-    monkeypatch.setattr(BaseNeuralEstimator, "_end_epoch", end_epoch)
+    monkeypatch.setattr(Trainer, "_end_epoch", end_epoch)
 
 
 def _outputs(est, X):
@@ -143,10 +143,10 @@ def test_interrupted_fit_resumes_identically(cls, params, supervised, tmp_path, 
         assert est.n_iter_ == 5
         assert len(list(tmp_path.iterdir())) == 1
         epochs_run = []
-        original = BaseNeuralEstimator._end_epoch
+        original = Trainer._end_epoch
         with monkeypatch.context() as m:
             m.setattr(
-                BaseNeuralEstimator,
+                Trainer,
                 "_end_epoch",
                 lambda self, engine: epochs_run.append(1) or original(self, engine),
             )
@@ -207,8 +207,8 @@ def test_each_run_has_its_own_checkpoint(tmp_path):
     assert not list(tmp_path.iterdir())
     payload = {"key": "someone else's", "seed": 0}
     est = MLPClassifier((8,), max_iter=5, random_state=0, device="cpu", checkpoint_dir=tmp_path)
-    found = est._find_checkpoint(X, Y, None)
-    save_checkpoint(found["path"], payload)
+    found = est._find_checkpoint([X, Y, None], seed=0)
+    save_checkpoint(found.path, payload)
     with pytest.raises(ValueError, match="belongs to another training run"):
         est.fit(X, Y)
 

@@ -56,21 +56,13 @@ _FLOAT32 = (
     "sknn trains in float32: weighted and repeated-row fits agree to ~1e-6 relative, "
     "the check demands 1e-7 (as for MLPClassifier, see tests/test_common.py)"
 )
-_SUBSET = (
-    "float32 products depend on the number of rows in a batch at the 1e-7 level "
-    "(BLAS blocking); the check demands 1e-7 (as for MLPRegressor)"
-)
 
 
 def _seq_expected_failures(estimator):
-    failures = {
+    return {
         "check_sample_weight_equivalence_on_dense_data": _FLOAT32,
         "check_sample_weight_equivalence_on_sparse_data": _FLOAT32,
     }
-    # Both classes: with 1-D convolutions the float32 results depend on the batch's
-    # row count at the 1e-7 level (seen for the classifier on 2 threads, 2.4e-7).
-    failures["check_methods_subset_invariance"] = _SUBSET
-    return failures
 
 
 # Global average pooling (the sequence default) is order-blind, so a regressor on

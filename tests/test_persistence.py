@@ -13,7 +13,7 @@ from sklearn.datasets import make_classification
 from test_common import TEST_PARAMS  # tests/ is on sys.path (rootdir-relative imports)
 
 import sknn
-from sknn import _base
+from sknn import _persistence
 
 OUTPUT_METHODS = (
     "predict",
@@ -146,8 +146,8 @@ def test_model_saved_on_a_gpu_loads_on_the_cpu():
 
 def test_incompatible_version_is_refused_clearly(monkeypatch):
     est, _, _ = _fitted(sknn.RBMTransformer)
-    monkeypatch.setattr(_base, "PERSISTENCE_FORMAT", _base.PERSISTENCE_FORMAT + 1)
-    monkeypatch.setattr(_base, "__version__", "9.0.0")
+    monkeypatch.setattr(_persistence, "PERSISTENCE_FORMAT", _persistence.PERSISTENCE_FORMAT + 1)
+    monkeypatch.setattr(_persistence, "__version__", "9.0.0")
     data = pickle.dumps(est)  # saved by a future sknn
     monkeypatch.undo()
     with pytest.raises(ValueError, match=r"saved by sknn 9\.0\.0 .* cannot read"):

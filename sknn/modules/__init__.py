@@ -11,6 +11,7 @@ from ._init import WEIGHT_INITS, init_linear_
 from ._linear import LinearModule
 from ._losses import LOSSES, SampleLoss
 from ._mlp import MLPModule
+from ._precision import float64_call
 from ._rbm import DBNModule, RBMModule
 from ._rnn import RNNModule
 
@@ -27,6 +28,7 @@ __all__ = [
     "RBMModule",
     "RNNModule",
     "RandomShiftFlip",
+    "float64_call",
     "get_activation",
     "init_conv_",
     "init_linear_",

@@ -145,6 +145,56 @@ class _SamePad(nn.Module):
         return F.pad(x, self.pad)
 
 
+def _check_layout(in_shape, channels, kernel_size, pooling, global_pooling):
+    """Check ConvNetModule's layout arguments; returns the kernel size of each block."""
+    if len(in_shape) - 1 not in (1, 2):
+        raise ValueError(
+            f"in_shape must be (channels, length) or (channels, height, width); "
+            f"got {in_shape!r}."
+        )
+    kernels = [int(kernel_size)] * len(channels) if isinstance(kernel_size, int) else [
+        int(k) for k in kernel_size
+    ]
+    if len(kernels) != len(channels):
+        raise ValueError(f"kernel_size has {len(kernels)} entries for {len(channels)} blocks.")
+    if pooling not in (*POOLINGS, None):
+        raise ValueError(f"pooling must be 'max', 'avg' or None; got {pooling!r}.")
+    if global_pooling not in (*GLOBAL_POOLINGS, None):
+        raise ValueError(f"global_pooling must be 'avg', 'max' or None; got {global_pooling!r}.")
+    if global_pooling is None and any(s is None for s in in_shape[1:]):
+        raise ValueError("Flattening (global_pooling=None) needs a fixed input size.")
+    return kernels
+
+
+def _conv_block(conv_dim, fan_in, out_ch, k, batch_norm, activation, pooling, pool_size, spatial):
+    """``Conv -> [BatchNorm] -> activation -> [pooling]``; returns the block, its
+    convolution and the spatial size after it."""
+    conv_cls = nn.Conv1d if conv_dim == 1 else nn.Conv2d
+    parts = []
+    if k % 2:
+        conv = conv_cls(fan_in, out_ch, k, padding=k // 2)
+    else:
+        parts.append(_SamePad((k,) * conv_dim))
+        conv = conv_cls(fan_in, out_ch, k)
+    parts.append(conv)
+    if batch_norm:
+        parts.append((nn.BatchNorm1d if conv_dim == 1 else nn.BatchNorm2d)(out_ch))
+    parts.append(get_activation(activation))
+    if pooling is not None and pool_size > 1:
+        kwargs = {"ceil_mode": True}
+        if pooling == "avg":
+            kwargs["count_include_pad"] = False
+        pool_cls = {
+            ("max", 1): nn.MaxPool1d,
+            ("max", 2): nn.MaxPool2d,
+            ("avg", 1): nn.AvgPool1d,
+            ("avg", 2): nn.AvgPool2d,
+        }[pooling, conv_dim]
+        parts.append(pool_cls(pool_size, **kwargs))
+        spatial = [None if s is None else -(-s // pool_size) for s in spatial]
+    return nn.Sequential(*parts), conv, spatial
+
+
 class ConvNetModule(nn.Module):
     """Convolution blocks, optional global pooling and a dense head; raw outputs.
 
@@ -227,60 +277,20 @@ class ConvNetModule(nn.Module):
     ):
         super().__init__()
         in_shape = tuple(in_shape)
-        conv_dim = len(in_shape) - 1
-        if conv_dim not in (1, 2):
-            raise ValueError(
-                f"in_shape must be (channels, length) or (channels, height, width); "
-                f"got {in_shape!r}."
-            )
         channels = [int(c) for c in channels]
-        kernels = [int(kernel_size)] * len(channels) if isinstance(kernel_size, int) else [
-            int(k) for k in kernel_size
-        ]
-        if len(kernels) != len(channels):
-            raise ValueError(
-                f"kernel_size has {len(kernels)} entries for {len(channels)} blocks."
-            )
-        if pooling not in (*POOLINGS, None):
-            raise ValueError(f"pooling must be 'max', 'avg' or None; got {pooling!r}.")
-        if global_pooling not in (*GLOBAL_POOLINGS, None):
-            raise ValueError(
-                f"global_pooling must be 'avg', 'max' or None; got {global_pooling!r}."
-            )
-        spatial = list(in_shape[1:])
-        if global_pooling is None and any(s is None for s in spatial):
-            raise ValueError("Flattening (global_pooling=None) needs a fixed input size.")
+        kernels = _check_layout(in_shape, channels, kernel_size, pooling, global_pooling)
+        conv_dim = len(in_shape) - 1
         self.conv_dim = conv_dim
         self.global_pooling = global_pooling
-        conv_cls = nn.Conv1d if conv_dim == 1 else nn.Conv2d
-        bn_cls = nn.BatchNorm1d if conv_dim == 1 else nn.BatchNorm2d
-        pool_cls = {
-            ("max", 1): nn.MaxPool1d, ("max", 2): nn.MaxPool2d,
-            ("avg", 1): nn.AvgPool1d, ("avg", 2): nn.AvgPool2d,
-        }
-
         self.augment = RandomShiftFlip(max_shift, flip) if (max_shift or flip) else None
-        blocks, conv_layers = [], []
+        blocks, conv_layers, spatial = [], [], list(in_shape[1:])
         fan_in = int(in_shape[0])
         for out_ch, k in zip(channels, kernels):
-            parts = []
-            if k % 2:
-                conv = conv_cls(fan_in, out_ch, k, padding=k // 2)
-            else:
-                parts.append(_SamePad((k,) * conv_dim))
-                conv = conv_cls(fan_in, out_ch, k)
-            parts.append(conv)
+            block, conv, spatial = _conv_block(
+                conv_dim, fan_in, out_ch, k, batch_norm, activation, pooling, pool_size, spatial
+            )
+            blocks.append(block)
             conv_layers.append(conv)
-            if batch_norm:
-                parts.append(bn_cls(out_ch))
-            parts.append(get_activation(activation))
-            if pooling is not None and pool_size > 1:
-                kwargs = {"ceil_mode": True}
-                if pooling == "avg":
-                    kwargs["count_include_pad"] = False
-                parts.append(pool_cls[pooling, conv_dim](pool_size, **kwargs))
-                spatial = [None if s is None else -(-s // pool_size) for s in spatial]
-            blocks.append(nn.Sequential(*parts))
             fan_in = out_ch
         self.convs = nn.ModuleList(blocks)
 

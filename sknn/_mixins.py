@@ -1,0 +1,240 @@
+"""What classifiers and regressors add to the backprop base: targets, outputs
+and ``predict``.
+
+:class:`NeuralClassifierMixin` encodes labels (any type; binary and multilabel
+targets as logistic outputs, multiclass as a softmax), applies ``class_weight``
+and gives ``predict``/``predict_proba``; :class:`NeuralRegressorMixin` gives
+``predict`` and the Poisson check. Each estimator family combines one of them with
+its base, e.g. ``class MLPClassifier(NeuralClassifierMixin, _BaseMLP)``.
+"""
+
+import numpy as np
+import torch
+from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import (
+    check_classification_targets,
+    type_of_target,
+    unique_labels,
+)
+from sklearn.utils.validation import column_or_1d
+
+__all__ = ["NeuralClassifierMixin", "NeuralRegressorMixin"]
+
+
+class NeuralClassifierMixin(ClassifierMixin):
+    """Label encoding, ``predict``/``predict_proba`` and ``class_weight``.
+
+    Binary and multilabel targets use one logistic output per label (as
+    scikit-learn's MLP does), multiclass targets a softmax over the classes.
+    Any label type works: strings, booleans, non-contiguous integers.
+    """
+
+    _stratify = True
+    _y_numeric = False
+    _label_binarizer_cls = LabelBinarizer
+
+    def _encode_y(self, y, *, first_call, incremental, classes=None):
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        if incremental and not hasattr(self, "classes_") and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        if first_call and not (incremental and hasattr(self, "classes_")):
+            lb = self._label_binarizer_cls()
+            if incremental and type_of_target(y).startswith("multilabel"):
+                lb.fit(y)
+            elif incremental:
+                lb.fit(np.asarray(classes))
+            else:
+                lb.fit(y)
+            if len(lb.classes_) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes in the "
+                    f"data, but the data contains only one class: {lb.classes_[0]!r}."
+                )
+            self._label_binarizer = lb
+            self.classes_ = lb.classes_
+        else:
+            seen = unique_labels(y)
+            if self.warm_start and not incremental:
+                if set(seen) != set(self.classes_):
+                    raise ValueError(
+                        "warm_start can only be used where `y` has the same classes as "
+                        f"in the previous call to fit. Previously got {self.classes_}, "
+                        f"`y` has {seen}"
+                    )
+            elif len(np.setdiff1d(seen, self.classes_, assume_unique=True)):
+                raise ValueError(
+                    f"`y` has classes not in `self.classes_`. `self.classes_` has "
+                    f"{self.classes_}. 'y' has {seen}."
+                )
+        lb = self._label_binarizer
+        if lb.y_type_ == "multiclass":
+            self.out_activation_ = "softmax"
+            codes = np.searchsorted(self.classes_, y).astype(np.int64)
+            return codes, len(self.classes_)
+        self.out_activation_ = "logistic"
+        Y = lb.transform(y).astype(np.float32)
+        return Y, Y.shape[1]
+
+    def _loss_name(self):
+        if self._label_binarizer.y_type_ == "multiclass":
+            return "cross_entropy"
+        return "binary_log_loss"
+
+    def _class_codes(self, y):
+        """Class indices of encoded targets (int codes, (n, 1) indicator or one-hot)."""
+        if y.ndim == 1:
+            return y
+        return y[:, 0].astype(np.int64) if y.shape[1] == 1 else y.argmax(1)
+
+    def _class_weights(self, codes):
+        """Weight of each class in ``classes_`` order from ``class_weight``."""
+        class_weight = self.class_weight
+        if isinstance(class_weight, dict):
+            unknown = set(class_weight) - set(self.classes_.tolist())
+            if unknown:
+                raise ValueError(
+                    f"class_weight has labels {sorted(unknown, key=str)} that are not in "
+                    f"classes_ {self.classes_.tolist()}."
+                )
+            return np.array(
+                [class_weight.get(c, 1.0) for c in self.classes_.tolist()], dtype=np.float64
+            )
+        return compute_class_weight(class_weight, classes=np.arange(len(self.classes_)), y=codes)
+
+    def _class_weighting(self, y):
+        if self.class_weight is None:
+            return None, None
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            raise ValueError("class_weight is not supported for multilabel targets.")
+        codes = self._class_codes(y)
+        return self._class_weights(codes)[codes], None
+
+    def _output(self, raw):
+        if self.out_activation_ == "softmax":
+            return torch.softmax(raw, dim=1)
+        return torch.sigmoid(raw)
+
+    def _validation_score(self, X, y, sample_weight):
+        return accuracy_score(y, self._predict_codes(X), sample_weight=sample_weight)
+
+    def _predict_codes(self, X):
+        """Predictions in the encoded space used for training (indices / indicators)."""
+        proba = self._forward(X)
+        if self.out_activation_ == "softmax":
+            return proba.argmax(axis=1)
+        return (proba > 0.5).astype(np.float32)
+
+    def predict(self, X):
+        """Predict class labels for samples in X.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The predicted classes (an indicator matrix for multilabel targets).
+        """
+        X = self._validate_predict_X(X)
+        codes = self._predict_codes(X)
+        if self.out_activation_ == "softmax":
+            return self.classes_[codes]
+        if self._label_binarizer.y_type_ == "binary":
+            return self.classes_[codes[:, 0].astype(np.int64)]
+        return self._label_binarizer.inverse_transform(codes)
+
+    def predict_proba(self, X):
+        """Probability estimates.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Class probabilities in the order of ``classes_``. Binary problems give
+            two columns; multilabel problems one independent probability per label.
+        """
+        X = self._validate_predict_X(X)
+        proba = self._forward(X).astype(np.float64)
+        if self._label_binarizer.y_type_ == "binary":
+            proba = np.hstack([1.0 - proba, proba])
+        return proba
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities in the order of ``classes_``.
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+class NeuralRegressorMixin(RegressorMixin):
+    """Targets, output activation and ``predict`` for regressors."""
+
+    _stratify = False
+    _y_numeric = True
+
+    def _encode_y(self, y, *, first_call, incremental, classes=None):
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if self._loss_name() == "poisson" and np.any(y < 0):
+            raise ValueError(
+                "Some value(s) of y are negative which is not allowed for Poisson regression."
+            )
+        if first_call:
+            self._y_1d = y.ndim == 1
+        y = y.reshape(len(y), -1).astype(np.float32)
+        if not first_call and y.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {y.shape[1]} output(s) but the model was fitted with {self.n_outputs_}."
+            )
+        self.out_activation_ = "exp" if self._loss_name() == "poisson" else "identity"
+        return y, y.shape[1]
+
+    def _output(self, raw):
+        return torch.exp(raw) if self.out_activation_ == "exp" else raw
+
+    def _validation_score(self, X, y, sample_weight):
+        return r2_score(y, self._forward(X), sample_weight=sample_weight)
+
+    def predict(self, X):
+        """Predict using the network.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The predicted values.
+        """
+        X = self._validate_predict_X(X)
+        out = self._forward(X).astype(np.float64)
+        return out.ravel() if self._y_1d else out
