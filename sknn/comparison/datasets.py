@@ -118,20 +118,39 @@ def _ucr_root():
     return pathlib.Path(next(iter(spec.submodule_search_locations))) / "datasets" / "data"
 
 
-def _ts_header(path):
-    """The ``@key value`` header lines of a ``.ts`` file, lower-cased keys."""
-    header = {}
+def _ts_lines(path):
+    """The lines of a ``.ts`` file, stripped, without blank lines and ``#`` comments."""
     with open(path, encoding="utf-8") as f:
         for line in f:
             line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            if line.lower().startswith("@data"):
-                break
-            if line.startswith("@"):
-                key, _, value = line[1:].partition(" ")
-                header[key.lower()] = value.strip().lower()
+            if line and not line.startswith("#"):
+                yield line
+
+
+def _ts_header(path):
+    """The ``@key value`` header lines of a ``.ts`` file, lower-cased keys."""
+    header = {}
+    for line in _ts_lines(path):
+        if line.lower().startswith("@data"):
+            break
+        if line.startswith("@"):
+            key, _, value = line[1:].partition(" ")
+            header[key.lower()] = value.strip().lower()
     return header
+
+
+def _ts_cases(path):
+    """The cases of a ``.ts`` file, after its ``@data`` line: ``(dimensions, label)``.
+
+    ``dimensions`` holds one str of comma-separated values per dimension.
+    """
+    lines = _ts_lines(path)
+    for line in lines:
+        if line.lower().startswith("@data"):
+            break
+    for line in lines:
+        *dims, label = line.split(":")
+        yield dims, label.strip()
 
 
 def ucr_names():
@@ -162,20 +181,12 @@ def ucr_names():
 
 def _read_ts(path):
     """Parse a univariate, equal-length ``.ts`` file: ``(X float64 (n, T), y str)``."""
-    rows, labels, in_data = [], [], False
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            if not in_data:
-                in_data = line.lower().startswith("@data")
-                continue
-            *dims, label = line.split(":")
-            if len(dims) != 1:
-                raise ValueError(f"{path}: only univariate series are supported")
-            rows.append(np.array(dims[0].split(","), dtype=np.float64))
-            labels.append(label.strip())
+    rows, labels = [], []
+    for dims, label in _ts_cases(path):
+        if len(dims) != 1:
+            raise ValueError(f"{path}: only univariate series are supported")
+        rows.append(np.array(dims[0].split(","), dtype=np.float64))
+        labels.append(label)
     return np.stack(rows), np.asarray(labels)
 
 
