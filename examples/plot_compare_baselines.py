@@ -24,7 +24,7 @@ matplotlib.use("Agg")  # never opens a window
 import matplotlib.pyplot as plt  # noqa: E402
 
 import sknn  # noqa: E402
-from sknn._compare import MODEL_DESCRIPTIONS, plot_table  # noqa: E402
+from sknn.comparison import MODEL_DESCRIPTIONS, plot_table  # noqa: E402
 
 FAST = os.environ.get("SKNN_EXAMPLES_FAST") == "1"
 OUT = pathlib.Path(os.environ.get("SKNN_EXAMPLES_OUT") or tempfile.mkdtemp(prefix="sknn-"))

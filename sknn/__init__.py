@@ -2,7 +2,6 @@
 
 from ._autoencoder import AutoencoderTransformer
 from ._base import TrainingDivergedWarning
-from ._compare import compare
 from ._convnet import ConvNetClassifier, ConvNetRegressor
 from ._mlp import MLPClassifier, MLPRegressor
 from ._perceptron import PerceptronClassifier
@@ -11,6 +10,7 @@ from ._rbm import RBMTransformer
 from ._rnn import RNNClassifier, RNNRegressor
 from ._text import TextSequencer
 from ._version import __version__
+from .comparison import compare
 
 __all__ = [
     "AutoencoderTransformer",

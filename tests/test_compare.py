@@ -11,9 +11,10 @@ import warnings
 import numpy as np
 import pytest
 
+import sknn.comparison.datasets
 import sknn.datasets
 from sknn import compare
-from sknn.__main__ import compare_entry, main
+from sknn.comparison._cli import compare_entry, main
 from sknn.datasets import DatasetNotFoundError, load_dataset
 
 FAST_MODELS = ["sknn-mlp", "logreg"]
@@ -30,26 +31,26 @@ def _rows(table):
 
 
 def _fashion_installed():
-    return sknn.datasets.available_datasets()["fashion_mnist"] is None
+    return sknn.comparison.datasets.available_datasets()["fashion_mnist"] is None
 
 
 needs_fashion = pytest.mark.skipif(
     not _fashion_installed(), reason="Fashion-MNIST (Debian package dataset-fashion-mnist)"
 )
 needs_ucr = pytest.mark.skipif(
-    "GunPoint" not in sknn.datasets.ucr_names(), reason="UCR sets ship with sktime"
+    "GunPoint" not in sknn.comparison.datasets.ucr_names(), reason="UCR sets ship with sktime"
 )
 
 
 @pytest.fixture
 def no_fashion(monkeypatch):
     monkeypatch.delenv("FASHION_MNIST_DIR", raising=False)
-    monkeypatch.setattr(sknn.datasets, "FASHION_MNIST_DIRS", ())
+    monkeypatch.setattr(sknn.comparison.datasets, "FASHION_MNIST_DIRS", ())
 
 
 @pytest.fixture
 def no_sktime(monkeypatch):
-    monkeypatch.setattr(sknn.datasets, "_ucr_root", lambda: None)
+    monkeypatch.setattr(sknn.comparison.datasets, "_ucr_root", lambda: None)
 
 
 # -- Python API ------------------------------------------------------------------------
@@ -112,7 +113,7 @@ def test_default_models_fit_the_data_without_notes():
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)  # no "skipped" note by default
         table = compare(dataset="iris", cv=2, max_iter=2, device="cpu")
-    from sknn._compare import MODELS
+    from sknn.comparison import MODELS
 
     assert sorted(r["model"] for r in _rows(table)) == sorted(set(MODELS) - {"sknn-convnet"})
 
@@ -174,7 +175,7 @@ def test_fashion_mnist_loads_a_subsample():
 def test_missing_fashion_mnist_says_what_to_install(no_fashion):
     with pytest.raises(DatasetNotFoundError, match="dataset-fashion-mnist"):
         load_dataset("fashion_mnist")
-    assert sknn.datasets.available_datasets()["fashion_mnist"] is not None
+    assert sknn.comparison.datasets.available_datasets()["fashion_mnist"] is not None
 
 
 @needs_ucr
@@ -186,9 +187,16 @@ def test_ucr_series_load_as_rows():
 
 
 def test_missing_sktime_says_what_to_install(no_sktime):
-    assert sknn.datasets.ucr_names() == []
+    assert sknn.comparison.datasets.ucr_names() == []
     with pytest.raises(DatasetNotFoundError, match="pip install sktime"):
         load_dataset("ucr:GunPoint")
+
+
+def test_sknn_datasets_is_the_public_name_of_the_loaders():
+    # the loaders live in sknn.comparison.datasets; sknn.datasets re-exports them
+    assert sknn.datasets.__all__ == sknn.comparison.datasets.__all__
+    for name in [*sknn.datasets.__all__, "FASHION_MNIST_DIRS", "DEFAULT_N_SAMPLES"]:
+        assert getattr(sknn.datasets, name) is getattr(sknn.comparison.datasets, name)
 
 
 # -- command line ----------------------------------------------------------------------
@@ -313,3 +321,10 @@ def test_console_script_entry_point(monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", ["sknn-compare", "--list"])
     assert compare_entry() == 0
     assert "models:" in capsys.readouterr().out
+
+
+def test_sknn_main_module_is_the_command_line():
+    # `python -m sknn` and console scripts installed as sknn.__main__:compare_entry
+    import sknn.__main__
+
+    assert sknn.__main__.main is main and sknn.__main__.compare_entry is compare_entry

@@ -1,4 +1,4 @@
-"""Cross-validated comparison of sknn estimators with scikit-learn baselines."""
+"""The comparison job: :func:`compare` cross-validates the models on one data set."""
 
 import time
 import warnings
@@ -6,120 +6,13 @@ import warnings
 import numpy as np
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import get_scorer, get_scorer_names
 from sklearn.model_selection import StratifiedKFold
-from sklearn.neural_network import MLPClassifier as SkMLPClassifier
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import MinMaxScaler, StandardScaler
-from sklearn.svm import SVC
 
-from .datasets import DATASETS, load_dataset
+from ._models import MODELS, build
+from .datasets import load_dataset
 
-__all__ = [
-    "DATASETS",
-    "MODELS",
-    "compare",
-    "load_dataset",
-    "plot_table",
-    "to_markdown",
-]
-
-#: Names accepted by ``models=`` / ``--models``, with what each one fits.
-MODEL_DESCRIPTIONS = {
-    "sknn-mlp": "StandardScaler + sknn.MLPClassifier, one hidden layer of 100",
-    "sknn-mlp-dropout": "StandardScaler + sknn.MLPClassifier, 256 hidden units, dropout 0.2",
-    "sknn-perceptron": "StandardScaler + sknn.PerceptronClassifier (softmax)",
-    "sknn-convnet": "sknn.ConvNetClassifier (images: StandardScaler, 2-D convolutions, "
-    "early stopping; time series: 1-D convolutions)",
-    "sknn-rbm-logreg": "MinMaxScaler(clip=True) + sknn.RBMTransformer (100 units) "
-    "+ LogisticRegression",
-    "sknn-autoencoder-svc": "StandardScaler + sknn.AutoencoderTransformer + SVC",
-    "sklearn-mlp": "StandardScaler + sklearn MLPClassifier, one hidden layer of 100",
-    "svc": "StandardScaler + SVC (RBF kernel)",
-    "logreg": "StandardScaler + LogisticRegression",
-}
-MODELS = tuple(MODEL_DESCRIPTIONS)
-
-_KINDS = ("image", "series", "tabular")
-
-
-def _build(name, *, max_iter, seed, device, kind, image_shape, n_features, proba):
-    """The unfitted pipeline of model ``name``, or ``(None, reason)`` when it does not fit."""
-    from ._autoencoder import AutoencoderTransformer
-    from ._convnet import ConvNetClassifier
-    from ._mlp import MLPClassifier
-    from ._perceptron import PerceptronClassifier
-    from ._rbm import RBMTransformer
-
-    nn = dict(max_iter=max_iter, random_state=seed, device=device)
-    scaled = [StandardScaler()]
-    if name == "sknn-mlp":
-        return make_pipeline(*scaled, MLPClassifier(hidden_layer_sizes=(100,), **nn)), None
-    if name == "sknn-mlp-dropout":
-        clf = MLPClassifier(hidden_layer_sizes=(256,), dropout=0.2, **nn)
-        return make_pipeline(*scaled, clf), None
-    if name == "sknn-perceptron":
-        clf = PerceptronClassifier(activation="softmax", batch_size=32, **nn)
-        return make_pipeline(*scaled, clf), None
-    if name == "sknn-convnet":
-        if kind == "image":
-            clf = ConvNetClassifier(
-                input_shape=image_shape,
-                channels=(16, 32),
-                hidden_layer_sizes=(64,),
-                early_stopping=True,
-                **nn,
-            )
-            return make_pipeline(*scaled, clf), None
-        if kind == "series":  # UCR series come z-normalised; 1-D convolution, global pooling
-            clf = ConvNetClassifier(
-                conv_dim=1,
-                channels=(16, 32, 32),
-                kernel_size=(7, 5, 3),
-                pooling=None,
-                hidden_layer_sizes=(),
-                **nn,
-            )
-            return make_pipeline(clf), None
-        return None, (
-            "sknn-convnet skipped: it needs images or time series, and the data are "
-            "tabular (pass image_shape= to compare(), or pick an image or UCR dataset)"
-        )
-    if name == "sknn-rbm-logreg":
-        rbm = RBMTransformer(
-            n_components=100,
-            learning_rate=0.05,
-            batch_size=20,
-            n_iter=min(max_iter, 20),
-            random_state=seed,
-            device=device,
-        )
-        return make_pipeline(
-            MinMaxScaler(clip=True), rbm, LogisticRegression(C=100.0, max_iter=1000)
-        ), None
-    if name == "sknn-autoencoder-svc":
-        n_components = int(max(2, min(32, n_features // 2)))
-        ae = AutoencoderTransformer(n_components=n_components, hidden_layer_sizes=(128,), **nn)
-        return make_pipeline(*scaled, ae, _svc(proba, seed)), None
-    if name == "sklearn-mlp":
-        clf = SkMLPClassifier(hidden_layer_sizes=(100,), max_iter=max_iter, random_state=seed)
-        return make_pipeline(*scaled, clf), None
-    if name == "svc":
-        return make_pipeline(*scaled, _svc(proba, seed)), None
-    if name == "logreg":
-        return make_pipeline(*scaled, LogisticRegression(max_iter=1000)), None
-    raise ValueError(name)  # pragma: no cover - names are checked before
-
-
-def _svc(proba, seed):
-    """SVC, calibrated by cross-validation when the metric needs probabilities."""
-    if not proba:
-        return SVC()
-    from sklearn.calibration import CalibratedClassifierCV
-
-    # SVC(probability=True) is deprecated from scikit-learn 1.9 in favour of this.
-    return CalibratedClassifierCV(SVC(random_state=seed), ensemble=False)
+__all__ = ["compare"]
 
 
 def _needs_proba(scorer):
@@ -146,7 +39,7 @@ def _warm_up(device):
     """One tiny fit, so that PyTorch's one-off start-up (about 1.5 s) is not timed."""
     if device in _WARMED_UP:
         return
-    from ._mlp import MLPClassifier
+    from .._mlp import MLPClassifier
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -195,24 +88,54 @@ def _task(name, i, *args):
 
 
 def _compare(
-    X=None,
-    y=None,
+    X,
+    y,
     *,
-    dataset="digits",
-    models=None,
-    metric="accuracy",
-    cv=5,
-    random_state=0,
-    max_iter=200,
-    device="auto",
-    n_jobs=1,
-    n_samples="auto",
-    image_shape=None,
-    threads=1,
-    progress=False,
+    dataset,
+    models,
+    metric,
+    cv,
+    random_state,
+    max_iter,
+    device,
+    n_jobs,
+    n_samples,
+    image_shape,
+    threads,
+    progress,
 ):
-    """:func:`compare` without the warnings: returns ``(rows, notes, description)``."""
+    """:func:`compare` without the warnings: returns ``(rows, notes, description)``.
+
+    Every option is required: :func:`compare` holds the defaults.
+    """
     scorer = _check_metric(metric)
+    _check_options(cv=cv, max_iter=max_iter, n_jobs=n_jobs, threads=threads)
+    names, explicit = _model_names(models)
+    X, y, kind, image_shape, description = _data(
+        X, y, dataset, n_samples=n_samples, random_state=random_state, image_shape=image_shape
+    )
+    _check_folds(y, cv)
+    proba = _needs_proba(scorer)
+    estimators, notes = _estimators(
+        names,
+        explicit=explicit,
+        metric=metric,
+        proba=proba,
+        max_iter=int(max_iter),
+        seed=random_state,
+        device=device,
+        kind=kind,
+        image_shape=image_shape,
+        n_features=X.shape[1],
+    )
+    folds = list(StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state).split(X, y))
+    results = _run_folds(
+        estimators, X, y, folds, scorer, device, n_jobs=n_jobs, threads=threads, progress=progress
+    )
+    return _summary(estimators, results, metric, cv), notes, description
+
+
+def _check_options(*, cv, max_iter, n_jobs, threads):
     if not isinstance(cv, (int, np.integer)) or isinstance(cv, bool) or cv < 2:
         raise ValueError(f"cv must be an integer >= 2, got {cv!r}.")
     if not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
@@ -221,6 +144,10 @@ def _compare(
         raise ValueError(f"n_jobs must be a non-zero integer (-1: all cores), got {n_jobs!r}.")
     if not isinstance(threads, (int, np.integer)) or threads < 0:
         raise ValueError(f"threads must be an integer >= 0, got {threads!r}.")
+
+
+def _model_names(models):
+    """``(names, explicit)``: the models to run, and whether the caller named them."""
     explicit = models is not None and models != "all"
     if models is None or models == "all":
         names = list(MODELS)
@@ -234,8 +161,11 @@ def _compare(
             f"Unknown model(s) {unknown or 'none given'}; expected names from {list(MODELS)} "
             "or 'all'."
         )
-    names = list(dict.fromkeys(names))
+    return list(dict.fromkeys(names)), explicit
 
+
+def _data(X, y, dataset, *, n_samples, random_state, image_shape):
+    """``(X, y, kind, image_shape, description)`` of the arrays given, or of ``dataset``."""
     if X is None:
         data = load_dataset(dataset, n_samples=n_samples, random_state=random_state)
         X, y, kind = data.data, data.target, data.kind
@@ -255,7 +185,10 @@ def _compare(
         image_shape = tuple(int(s) for s in image_shape)
         if int(np.prod(image_shape)) != X.shape[1]:
             raise ValueError(f"image_shape {image_shape} does not match {X.shape[1]} features.")
+    return X, y, kind, image_shape, description
 
+
+def _check_folds(y, cv):
     _, counts = np.unique(y, return_counts=True)
     if counts.min() < cv:
         raise ValueError(
@@ -263,19 +196,12 @@ def _compare(
             f"smallest class has {counts.min()}."
         )
 
-    proba = _needs_proba(scorer)
+
+def _estimators(names, *, explicit, metric, proba, **context):
+    """``(estimators, notes)``: the pipelines by name, and why any model was skipped."""
     notes, estimators = [], {}
     for name in names:
-        estimator, reason = _build(
-            name,
-            max_iter=int(max_iter),
-            seed=random_state,
-            device=device,
-            kind=kind,
-            image_shape=image_shape,
-            n_features=X.shape[1],
-            proba=proba,
-        )
+        estimator, reason = build(name, proba=proba, **context)
         if estimator is None:
             if explicit:  # a model left out of the default list needs no note
                 notes.append(reason)
@@ -287,9 +213,12 @@ def _compare(
             estimators[name] = estimator
     if not estimators:
         raise ValueError("No model to run: " + "; ".join(notes))
+    return estimators, notes
 
-    folds = list(StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state).split(X, y))
-    tasks = [(name, i) for name in estimators for i in range(cv)]
+
+def _run_folds(estimators, X, y, folds, scorer, device, *, n_jobs, threads, progress):
+    """Fit and score every model on every fold: ``{(name, fold): (score, fit s, score s)}``."""
+    tasks = [(name, i) for name in estimators for i in range(len(folds))]
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -327,7 +256,11 @@ def _compare(
                 bar.update(1)
     if bar is not None:
         bar.close()
+    return results
 
+
+def _summary(estimators, results, metric, cv):
+    """One row per model (means and spread over the folds), best first."""
     rows = []
     for name in estimators:
         scores, fit_times, score_times = zip(*(results[name, i] for i in range(cv)))
@@ -341,7 +274,7 @@ def _compare(
             }
         )
     rows.sort(key=lambda r: -r[f"{metric}_mean"])
-    return rows, notes, description
+    return rows
 
 
 def compare(
@@ -481,75 +414,3 @@ def compare(
     table.attrs["description"] = description
     table.attrs["notes"] = notes
     return table
-
-
-def _records(rows):
-    return rows.to_dict("records") if hasattr(rows, "to_dict") else list(rows)
-
-
-def _metric_of(rows):
-    key = next(k for k in rows[0] if k.endswith("_mean"))
-    return key[: -len("_mean")]
-
-
-def to_markdown(rows):
-    """Format comparison rows (DataFrame or list of dicts) as a Markdown table."""
-    rows = _records(rows)
-    metric = _metric_of(rows)
-    lines = [
-        f"| model | {metric} (mean ± std) | fit time / fold (s) | predict time / fold (s) |",
-        "|---|---|---|---|",
-    ]
-    for r in rows:
-        lines.append(
-            f"| {r['model']} | {r[f'{metric}_mean']:.4f} ± {r[f'{metric}_std']:.4f} "
-            f"| {r['fit_time_s']:.3f} | {r['predict_time_s']:.4f} |"
-        )
-    return "\n".join(lines)
-
-
-def plot_table(rows, title=None, *, axes=None):
-    """Bar charts of a comparison table: the metric (mean ± std) and the fit time.
-
-    Parameters
-    ----------
-    rows : DataFrame or list of dict
-        What :func:`compare` returned.
-    title : str, optional
-        Title of the figure.
-    axes : pair of matplotlib Axes, optional
-        Where to draw; a new figure of two panels when None.
-
-    Returns
-    -------
-    fig : matplotlib Figure
-    """
-    import matplotlib.pyplot as plt
-
-    rows = _records(rows)
-    metric = _metric_of(rows)
-    if axes is None:
-        fig, axes = plt.subplots(
-            1,
-            2,
-            figsize=(10, 0.45 * len(rows) + 1.6),
-            sharey=True,
-            gridspec_kw={"width_ratios": [3, 2]},
-        )
-    else:
-        fig = axes[0].figure
-    names = [r["model"] for r in rows][::-1]
-    means = np.array([r[f"{metric}_mean"] for r in rows][::-1])
-    stds = np.array([r[f"{metric}_std"] for r in rows][::-1])
-    colors = ["tab:blue" if n.startswith("sknn") else "tab:gray" for n in names]
-    axes[0].barh(names, means, xerr=stds, color=colors, alpha=0.8)
-    if means.min() >= 0 and means.max() <= 1:
-        axes[0].set_xlim(max(0.0, float((means - stds).min()) - 0.05), 1.0)
-    axes[0].set_xlabel(f"cross-validated {metric} (mean ± std)")
-    axes[1].barh(names, [r["fit_time_s"] for r in rows][::-1], color=colors, alpha=0.8)
-    axes[1].set_xscale("log")
-    axes[1].set_xlabel("fit time per fold (s, log scale)")
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    return fig

@@ -1,0 +1,113 @@
+"""The models of :func:`sknn.compare`: their names, what each fits, and their pipelines."""
+
+from sklearn.linear_model import LogisticRegression
+from sklearn.neural_network import MLPClassifier as SkMLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
+from sklearn.svm import SVC
+
+__all__ = ["MODELS", "MODEL_DESCRIPTIONS", "build"]
+
+#: Names accepted by ``models=`` / ``--models``, with what each one fits.
+MODEL_DESCRIPTIONS = {
+    "sknn-mlp": "StandardScaler + sknn.MLPClassifier, one hidden layer of 100",
+    "sknn-mlp-dropout": "StandardScaler + sknn.MLPClassifier, 256 hidden units, dropout 0.2",
+    "sknn-perceptron": "StandardScaler + sknn.PerceptronClassifier (softmax)",
+    "sknn-convnet": "sknn.ConvNetClassifier (images: StandardScaler, 2-D convolutions, "
+    "early stopping; time series: 1-D convolutions)",
+    "sknn-rbm-logreg": "MinMaxScaler(clip=True) + sknn.RBMTransformer (100 units) "
+    "+ LogisticRegression",
+    "sknn-autoencoder-svc": "StandardScaler + sknn.AutoencoderTransformer + SVC",
+    "sklearn-mlp": "StandardScaler + sklearn MLPClassifier, one hidden layer of 100",
+    "svc": "StandardScaler + SVC (RBF kernel)",
+    "logreg": "StandardScaler + LogisticRegression",
+}
+MODELS = tuple(MODEL_DESCRIPTIONS)
+
+
+def build(name, *, max_iter, seed, device, kind, image_shape, n_features, proba):
+    """The unfitted pipeline of model ``name``, or ``(None, reason)`` when it does not fit."""
+    from .._autoencoder import AutoencoderTransformer
+    from .._mlp import MLPClassifier
+    from .._perceptron import PerceptronClassifier
+
+    nn = dict(max_iter=max_iter, random_state=seed, device=device)
+    scaled = [StandardScaler()]
+    if name == "sknn-mlp":
+        return make_pipeline(*scaled, MLPClassifier(hidden_layer_sizes=(100,), **nn)), None
+    if name == "sknn-mlp-dropout":
+        clf = MLPClassifier(hidden_layer_sizes=(256,), dropout=0.2, **nn)
+        return make_pipeline(*scaled, clf), None
+    if name == "sknn-perceptron":
+        clf = PerceptronClassifier(activation="softmax", batch_size=32, **nn)
+        return make_pipeline(*scaled, clf), None
+    if name == "sknn-convnet":
+        return _convnet(kind, image_shape, nn)
+    if name == "sknn-rbm-logreg":
+        return _rbm_logreg(max_iter, seed, device), None
+    if name == "sknn-autoencoder-svc":
+        n_components = int(max(2, min(32, n_features // 2)))
+        ae = AutoencoderTransformer(n_components=n_components, hidden_layer_sizes=(128,), **nn)
+        return make_pipeline(*scaled, ae, _svc(proba, seed)), None
+    if name == "sklearn-mlp":
+        clf = SkMLPClassifier(hidden_layer_sizes=(100,), max_iter=max_iter, random_state=seed)
+        return make_pipeline(*scaled, clf), None
+    if name == "svc":
+        return make_pipeline(*scaled, _svc(proba, seed)), None
+    if name == "logreg":
+        return make_pipeline(*scaled, LogisticRegression(max_iter=1000)), None
+    raise ValueError(name)  # pragma: no cover - names are checked before
+
+
+def _convnet(kind, image_shape, nn):
+    """``sknn-convnet``: 2-D convolutions on images, 1-D on series; ``(None, reason)`` else."""
+    from .._convnet import ConvNetClassifier
+
+    if kind == "image":
+        clf = ConvNetClassifier(
+            input_shape=image_shape,
+            channels=(16, 32),
+            hidden_layer_sizes=(64,),
+            early_stopping=True,
+            **nn,
+        )
+        return make_pipeline(StandardScaler(), clf), None
+    if kind == "series":  # UCR series come z-normalised; 1-D convolution, global pooling
+        clf = ConvNetClassifier(
+            conv_dim=1,
+            channels=(16, 32, 32),
+            kernel_size=(7, 5, 3),
+            pooling=None,
+            hidden_layer_sizes=(),
+            **nn,
+        )
+        return make_pipeline(clf), None
+    return None, (
+        "sknn-convnet skipped: it needs images or time series, and the data are "
+        "tabular (pass image_shape= to compare(), or pick an image or UCR dataset)"
+    )
+
+
+def _rbm_logreg(max_iter, seed, device):
+    """``sknn-rbm-logreg``: RBM features (visible units in [0, 1]) + LogisticRegression."""
+    from .._rbm import RBMTransformer
+
+    rbm = RBMTransformer(
+        n_components=100,
+        learning_rate=0.05,
+        batch_size=20,
+        n_iter=min(max_iter, 20),
+        random_state=seed,
+        device=device,
+    )
+    return make_pipeline(MinMaxScaler(clip=True), rbm, LogisticRegression(C=100.0, max_iter=1000))
+
+
+def _svc(proba, seed):
+    """SVC, calibrated by cross-validation when the metric needs probabilities."""
+    if not proba:
+        return SVC()
+    from sklearn.calibration import CalibratedClassifierCV
+
+    # SVC(probability=True) is deprecated from scikit-learn 1.9 in favour of this.
+    return CalibratedClassifierCV(SVC(random_state=seed), ensemble=False)
