@@ -10,7 +10,7 @@ from sklearn.utils.metaestimators import available_if
 from skorch.callbacks import Callback
 
 from ._base import BaseNeuralEstimator, NeuralClassifierMixin
-from ._docs import fill_training_extras
+from ._docs import fill_doc
 from .modules import LinearModule, SampleLoss
 from .utils._compat import Interval, StrOptions
 
@@ -49,7 +49,7 @@ class _ProximalL1(Callback):
                 weight.copy_(weight.sign() * (weight.abs() - self.threshold).clamp_min(0.0))
 
 
-@fill_training_extras
+@fill_doc
 class PerceptronClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
     """Single-layer perceptron: Rosenblatt's rule, or logistic / softmax regression.
 
@@ -96,8 +96,7 @@ class PerceptronClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
         ``n_iter_no_change`` consecutive epochs (or, with ``early_stopping``, the
         validation accuracy). None disables the criterion.
 
-    shuffle : bool, default=True
-        Whether to shuffle the samples at each epoch.
+    %(shuffle)s
 
     verbose : int, default=0
         Print the loss after each epoch.
@@ -119,17 +118,14 @@ class PerceptronClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
         Hold out ``validation_fraction`` of the data and stop when its accuracy
         stops improving; the best weights are restored.
 
-    validation_fraction : float, default=0.1
-        Share of the training data used for early stopping.
+    %(validation_fraction)s
 
     n_iter_no_change : int, default=5
         Epochs without improvement before stopping.
 
-    class_weight : dict, 'balanced' or None, default=None
-        Weights associated with classes, multiplied into ``sample_weight``.
+    %(class_weight)s
 
-    warm_start : bool, default=False
-        Start from the previous solution when calling fit again.
+    %(warm_start)s
 
     max_norm : float or None, default=None
         If set, after every update each class's weight vector is rescaled to an
@@ -151,32 +147,14 @@ class PerceptronClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
     intercept_ : ndarray of shape (1,) or (n_classes,)
         Intercepts (zeros when ``fit_intercept=False``).
 
-    n_features_in_ : int
-        Number of features seen during fit.
+    %(n_features_in_)s
 
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when X has string feature names.
+    %(feature_names_in_)s
 
     n_iter_ : int
         Number of epochs run by the last call to fit or partial_fit.
 
-    t_ : int
-        Number of training samples seen.
-
-    loss_ : float
-        Penalised loss after the last epoch.
-
-    loss_curve_ : list of float
-        The loss after each epoch.
-
-    best_loss_ : float or None
-        The lowest epoch loss (None with early stopping).
-
-    validation_scores_ : list of float or None
-        Validation accuracy per epoch (early stopping only).
-
-    best_validation_score_ : float or None
-        Best validation accuracy (early stopping only).
+    %(training_attrs)s
 
     out_activation_ : str
         ``activation`` for multiclass problems; 'threshold' or 'logistic' for
@@ -185,8 +163,7 @@ class PerceptronClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
     module_ : torch.nn.Module
         The trained :class:`sknn.modules.LinearModule`.
 
-    history_ : skorch.History
-        One dict per epoch.
+    %(history_)s
 
     See Also
     --------
