@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._backprop import SOLVER_CONSTRAINTS, BackpropEstimator
 from ._base import check_finite_output
-from ._docs import fill_training_extras
+from ._docs import fill_doc
 from .modules import ACTIVATIONS, LOSSES, WEIGHT_INITS, AutoencoderModule
 from .utils._compat import Interval, StrOptions
 from .utils._validation import check_int_tuple
@@ -30,7 +30,7 @@ def _module_regularization(module):
     return module.regularization()
 
 
-@fill_training_extras
+@fill_doc
 class AutoencoderTransformer(
     ClassNamePrefixFeaturesOutMixin, TransformerMixin, BackpropEstimator
 ):
@@ -108,129 +108,35 @@ class AutoencoderTransformer(
         If True, each decoder layer uses the transposed weight matrix of its
         mirror encoder layer (with its own bias): half the weights.
 
-    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
-        The solver, as in :class:`MLPClassifier`.
-
-    alpha : float, default=0.0001
-        L2 penalty on the weight matrices, as in :class:`MLPClassifier`.
-
-    batch_size : int, default='auto'
-        Size of minibatches; ``'auto'`` means ``min(200, n_samples)``.
-
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        Learning rate schedule for ``solver='sgd'``.
-
-    learning_rate_init : float, default=0.001
-        The initial learning rate.
-
-    power_t : float, default=0.5
-        Exponent of the inverse scaling schedule.
-
-    max_iter : int, default=200
-        Maximum number of epochs (stochastic solvers) or iterations ('lbfgs').
-
-    shuffle : bool, default=True
-        Whether to shuffle samples in each epoch.
-
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, the validation split, batch shuffling and
-        the corruption noise. With an int, refitting gives identical results on
-        CPU. torch's and NumPy's global random states are never changed.
-
-    tol : float, default=1e-4
-        Tolerance for the optimization (see ``n_iter_no_change``).
-
-    verbose : bool, default=False
-        Whether to print progress messages to stdout.
-
-    warm_start : bool, default=False
-        Reuse the previous solution as initialization when calling fit.
-
-    momentum : float, default=0.9
-        Momentum for 'sgd'.
-
-    nesterovs_momentum : bool, default=True
-        Whether to use Nesterov's momentum with 'sgd' and ``momentum > 0``.
-
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the rows, score each epoch by the
-        negative mean reconstruction error on them (as :meth:`score`), stop when
-        it has not improved by ``tol`` for ``n_iter_no_change`` epochs and
-        restore the best weights.
-
-    validation_fraction : float, default=0.1
-        Proportion of training data set aside for early stopping.
-
-    beta_1 : float, default=0.9
-        Adam's first-moment decay.
-
-    beta_2 : float, default=0.999
-        Adam's second-moment decay.
-
-    epsilon : float, default=1e-8
-        Adam's numerical-stability term.
-
-    n_iter_no_change : int, default=10
-        Maximum number of epochs without an improvement of ``tol``.
-
-    max_fun : int, default=15000
-        Maximum number of loss function calls, only for ``solver='lbfgs'``.
+    %(training_params)s
 
     weight_init : {'glorot_uniform', 'glorot_normal', 'he_uniform', \
 'he_normal'}, default='glorot_uniform'
         Initialisation of the weights, as in :class:`MLPClassifier`.
 
-    device : str, default='auto'
-        Where to train and predict: ``'auto'`` (CUDA when available), ``'cpu'``,
-        ``'cuda'`` or ``'cuda:N'``. The parameter is stored as given.
+    %(device)s
 
     %(training_extras)s
 
     Attributes
     ----------
-    loss_ : float
-        The current training loss (reconstruction loss, penalties and L2 term).
+    %(training_attrs)s
 
-    best_loss_ : float or None
-        The minimum loss reached during fit; None with ``early_stopping=True``.
+    %(n_features_in_)s
 
-    loss_curve_ : list of float
-        The loss at the end of each epoch.
+    %(feature_names_in_)s
 
-    validation_scores_ : list of float or None
-        Negative mean reconstruction error on the validation set at each epoch
-        (``early_stopping=True`` only).
-
-    best_validation_score_ : float or None
-        The best validation score (``early_stopping=True`` only).
-
-    t_ : int
-        Number of training samples seen by the solver during fitting.
-
-    n_features_in_ : int
-        Number of features seen during fit.
-
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when X has string feature names.
-
-    n_iter_ : int
-        The number of epochs (or L-BFGS iterations) of the last fit or
-        partial_fit.
+    %(n_iter_)s
 
     n_outputs_ : int
         Number of reconstructed features (``n_features_in_``).
 
-    encoder_layers_ : list of (ndarray, ndarray)
-        ``(coef, intercept)`` of each encoder layer, from the input, the code
-        layer last; ``coef`` has shape ``(fan_in, fan_out)`` as scikit-learn's
-        ``coefs_``. :class:`MLPClassifier`'s ``pretrain`` reads it.
+    %(encoder_layers_)s
 
     module_ : torch.nn.Module
         The trained :class:`sknn.modules.AutoencoderModule`.
 
-    history_ : skorch.History
-        One dict per epoch (``loss``, ``train_loss``, ``lr``, ``dur``, and
-        ``validation_score`` with early stopping).
+    %(history_)s
 
     See Also
     --------

@@ -9,7 +9,7 @@ import torch
 from sklearn.utils.metaestimators import available_if
 
 from ._backprop import SOLVER_CONSTRAINTS, BackpropEstimator
-from ._docs import fill_training_extras, fill_training_params
+from ._docs import fill_doc
 from ._mixins import NeuralClassifierMixin, NeuralRegressorMixin
 from .modules import ACTIVATIONS, WEIGHT_INITS, ConvNetModule
 from .utils._compat import Interval, Options, StrOptions, validate_data
@@ -261,139 +261,7 @@ class _BaseConvNet(BackpropEstimator):
         return tags
 
 
-_CONV_PARAMS_DOC = fill_training_params(
-    """
-    conv_dim : {1, 2}, default=2
-        What a sample is. 2: an image, ``X`` of shape ``(n_samples, height, width)``
-        (grayscale) or ``(n_samples, channels, height, width)``. 1: a numeric
-        sequence, ``X`` of shape ``(n_samples, timesteps, n_features)`` or
-        ``(n_samples, timesteps)`` (univariate), convolved over time.
-
-    input_shape : tuple of int, default=None
-        How to reshape each row of a 2-D ``X`` into a sample: ``(height, width)`` or
-        ``(channels, height, width)`` for images, ``(timesteps, n_features)`` for
-        sequences. One entry may be -1 (inferred from the number of columns). With
-        it, the estimator works after 2-D transformers such as
-        :class:`~sklearn.preprocessing.StandardScaler` in a pipeline. Without it,
-        2-D ``X`` is an error for images and univariate series for sequences.
-
-    channels : array-like of int, default=(32, 64)
-        Output channels (feature maps) of each convolution block; one block per
-        entry.
-
-    kernel_size : int or array-like of int, default=3
-        Kernel size of every block (square for images), or one per block. Stride 1
-        and "same" zero padding: only pooling changes the size.
-
-    pooling : {'max', 'avg'} or None, default='max'
-        Pooling after each convolution block, with window and stride ``pool_size``
-        (an axis shorter than the window becomes 1). None: no pooling.
-
-    pool_size : int, default=2
-        Window and stride of the pooling.
-
-    global_pooling : {'auto', 'avg', 'max'} or None, default='auto'
-        How the last feature maps become one vector: averaged ('avg', global
-        average pooling as in fully convolutional networks) or maxed ('max') over
-        all positions, so any sequence length works, or flattened (None), which
-        keeps where features are. 'auto': 'avg' for ``conv_dim=1``, None for
-        ``conv_dim=2``.
-
-    hidden_layer_sizes : array-like of int, default=(100,)
-        Widths of the dense hidden layers between the convolutional features and
-        the output layer, as in :class:`MLPClassifier`; ``()`` for none.
-
-    activation : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu', 'elu', \
-'selu', 'gelu', 'silu', 'softplus'}, default='relu'
-        Activation of the convolution blocks and of the dense hidden layers.
-
-    dropout : float, default=0.0
-        Dropout probability on the features entering the dense head and after
-        each dense hidden activation.
-
-    batch_norm : bool, default=False
-        Batch normalization before each activation (convolutional and dense).
-
-    weight_init : {'glorot_uniform', 'glorot_normal', 'he_uniform', \
-'he_normal'}, default='glorot_uniform'
-        Initialisation of the weights; for convolutions the fans are the channels
-        times the kernel area.
-
-    random_shift : int, default=0
-        Data augmentation: in every training batch, shift each sample by a random
-        number of pixels (time steps) in ``[-random_shift, random_shift]`` along
-        each axis, filling with zeros. 0 (the default) for none.
-
-    random_flip : bool, default=False
-        Data augmentation for images: mirror each training image left-right with
-        probability 1/2. Off by default (it is wrong for digits and text).
-
-    [solver to shuffle]
-
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, the validation split, batch shuffling,
-        dropout and augmentation. With an int, the same seed gives identical
-        predictions on CPU. torch's and NumPy's global random states are never
-        changed or consumed.
-
-    [tol to max_fun]
-
-"""
-)
-
-_CONV_ATTRS_DOC = """
-    input_shape_ : tuple of int
-        Shape of one sample as fitted: ``(channels, height, width)`` for images,
-        ``(timesteps, n_features)`` for sequences (with global pooling, sequences
-        of any length can be predicted when passed as 3-D arrays).
-
-    n_features_in_ : int
-        Number of values per sample (the columns of 2-D ``X``).
-
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when X has string feature names.
-
-    loss_ : float
-        The current loss computed with the loss function (L2 term included).
-
-    best_loss_ : float or None
-        The minimum loss reached during fit; None with ``early_stopping=True``.
-
-    loss_curve_ : list of float
-        The loss at the end of each epoch.
-
-    validation_scores_ : list of float or None
-        Score on the validation set at each epoch (``early_stopping=True`` only).
-
-    best_validation_score_ : float or None
-        The best validation score (``early_stopping=True`` only).
-
-    t_ : int
-        Number of training samples seen by the solver during fitting.
-
-    n_iter_ : int
-        The number of epochs (or L-BFGS iterations) the solver ran in the last
-        call to fit or partial_fit.
-
-    n_outputs_ : int
-        Number of output units.
-
-    out_activation_ : str
-        Name of the output activation function.
-
-    module_ : torch.nn.Module
-        The trained :class:`sknn.modules.ConvNetModule`; it returns raw outputs
-        and takes channels-first batches (``(n, channels, timesteps)`` for
-        sequences). ``module_.conv_layers[0].weight`` holds the first layer's
-        filters.
-
-    history_ : skorch.History
-        One dict per epoch (``loss``, ``train_loss``, ``lr``, ``dur``, and
-        ``validation_score`` with early stopping).
-"""
-
-
-@fill_training_extras
+@fill_doc
 class ConvNetClassifier(NeuralClassifierMixin, _BaseConvNet):
     """Convolutional neural network classifier for images and numeric sequences.
 
@@ -408,21 +276,20 @@ class ConvNetClassifier(NeuralClassifierMixin, _BaseConvNet):
 
     Parameters
     ----------
-%(params)s
-    class_weight : dict, 'balanced' or None, default=None
-        Weights associated with classes, multiplied into ``sample_weight``.
+    %(convnet_params)s
 
-    device : str, default='auto'
-        Where to train and predict: ``'auto'`` (CUDA when available), ``'cpu'``,
-        ``'cuda'`` or ``'cuda:N'``. The parameter is stored as given.
+    %(class_weight)s
+
+    %(device)s
 
     %(training_extras)s
 
     Attributes
     ----------
-    classes_ : ndarray or list of ndarray of shape (n_classes,)
-        Class labels.
-%(attrs)s
+    %(classes_)s
+
+    %(convnet_attrs)s
+
     See Also
     --------
     ConvNetRegressor : Convolutional network for real-valued targets.
@@ -567,7 +434,7 @@ class ConvNetClassifier(NeuralClassifierMixin, _BaseConvNet):
         return self._partial_fit_with_context(X, y, sample_weight, classes)
 
 
-@fill_training_extras
+@fill_doc
 class ConvNetRegressor(NeuralRegressorMixin, _BaseConvNet):
     """Convolutional neural network regressor for images and numeric sequences.
 
@@ -579,18 +446,18 @@ class ConvNetRegressor(NeuralRegressorMixin, _BaseConvNet):
 
     Parameters
     ----------
-    loss : {'squared_error', 'poisson'}, default='squared_error'
-        Half squared error with an identity output, or half Poisson deviance with
-        an exponential output (requires ``y >= 0``).
-%(params)s    device : str, default='auto'
-        Where to train and predict: ``'auto'`` (CUDA when available), ``'cpu'``,
-        ``'cuda'`` or ``'cuda:N'``. The parameter is stored as given.
+    %(regressor_loss)s
+
+    %(convnet_params)s
+
+    %(device)s
 
     %(training_extras)s
 
     Attributes
     ----------
-%(attrs)s
+    %(convnet_attrs)s
+
     See Also
     --------
     ConvNetClassifier : Convolutional network classifier.
@@ -731,12 +598,3 @@ class ConvNetRegressor(NeuralRegressorMixin, _BaseConvNet):
         """
         return self._partial_fit_with_context(X, y, sample_weight)
 
-
-ConvNetClassifier.__doc__ = ConvNetClassifier.__doc__ % {
-    "params": _CONV_PARAMS_DOC.rstrip("\n") + "\n",
-    "attrs": _CONV_ATTRS_DOC,
-}
-ConvNetRegressor.__doc__ = ConvNetRegressor.__doc__ % {
-    "params": _CONV_PARAMS_DOC,
-    "attrs": _CONV_ATTRS_DOC.lstrip("\n"),
-}

@@ -10,7 +10,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ._backprop import SOLVER_CONSTRAINTS, BackpropEstimator
-from ._docs import fill_training_extras, fill_training_params
+from ._docs import fill_doc
 from ._mixins import NeuralClassifierMixin, NeuralRegressorMixin
 from .modules import ACTIVATIONS, WEIGHT_INITS, MLPModule
 from .utils._compat import HasMethods, Interval, StrOptions
@@ -148,110 +148,7 @@ class _BaseMLP(BackpropEstimator):
         return self._fit_with_context(X, y, sample_weight)
 
 
-_MLP_PARAMS_DOC = fill_training_params(
-    """
-    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
-        The ith element represents the number of neurons in the ith hidden layer.
-
-    activation : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu', 'elu', \
-'selu', 'gelu', 'silu', 'softplus'}, default='relu'
-        Activation function for the hidden layers. The first four are
-        scikit-learn's; the others are torch's layers of the same name.
-
-    [solver to shuffle]
-
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, the validation split, batch shuffling and
-        dropout. With an int, the same seed gives identical predictions on CPU.
-        torch's and NumPy's global random states are never changed or consumed.
-
-    [tol to max_fun]
-
-    dropout : float, default=0.0
-        Dropout probability after each hidden activation (not in scikit-learn).
-
-    batch_norm : bool, default=False
-        Batch normalization before each hidden activation (not in scikit-learn).
-
-    weight_init : {'glorot_uniform', 'glorot_normal', 'he_uniform', \
-'he_normal'}, default='glorot_uniform'
-        Initialisation of the weights. Glorot schemes multiply the scale by 4
-        for ``activation='logistic'``.
-
-    pretrain : estimator, list of (coef, intercept) pairs or None, default=None
-        Unsupervised pre-training of the first hidden layers (not in
-        scikit-learn). An :class:`~sknn.RBMTransformer` or
-        :class:`~sknn.AutoencoderTransformer` (anything with ``encoder_layers_``
-        after fit): if it is not fitted, a clone is fitted on ``X`` at the start of
-        ``fit``; a fitted one (e.g. fitted on many unlabeled rows) is used as is
-        (wrap it in :class:`sklearn.frozen.FrozenEstimator` to keep it fitted
-        through ``clone`` in ``GridSearchCV`` or ``cross_val_score``). Its layers
-        initialise the first hidden layers, which are then fine-tuned with
-        backpropagation with the rest of the network. Layer sizes must match
-        ``hidden_layer_sizes``; RBM units are logistic, so use
-        ``activation='logistic'`` with an RBM stack.
-
-"""
-)
-
-_MLP_ATTRS_DOC = """
-    loss_ : float
-        The current loss computed with the loss function (L2 term included).
-
-    best_loss_ : float or None
-        The minimum loss reached during fit; None with ``early_stopping=True``.
-
-    loss_curve_ : list of float
-        The loss at the end of each epoch.
-
-    validation_scores_ : list of float or None
-        Score on the validation set at each epoch (``early_stopping=True`` only).
-
-    best_validation_score_ : float or None
-        The best validation score (``early_stopping=True`` only).
-
-    t_ : int
-        Number of training samples seen by the solver during fitting.
-
-    coefs_ : list of ndarray
-        ``coefs_[i]`` is the ``(fan_in, fan_out)`` weight matrix of layer i.
-
-    intercepts_ : list of ndarray
-        ``intercepts_[i]`` is the bias vector of layer i + 1.
-
-    n_features_in_ : int
-        Number of features seen during fit.
-
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when X has string feature names.
-
-    n_iter_ : int
-        The number of epochs (or L-BFGS iterations) the solver ran in the last
-        call to fit or partial_fit.
-
-    n_layers_ : int
-        Number of layers.
-
-    n_outputs_ : int
-        Number of output units.
-
-    out_activation_ : str
-        Name of the output activation function.
-
-    module_ : torch.nn.Module
-        The trained :class:`sknn.modules.MLPModule`; it returns raw outputs.
-
-    pretrain_ : estimator
-        The fitted ``pretrain`` estimator whose layers initialised the network
-        (only when ``pretrain`` is an estimator).
-
-    history_ : skorch.History
-        One dict per epoch (``loss``, ``train_loss``, ``lr``, ``dur``, and
-        ``validation_score`` with early stopping).
-"""
-
-
-@fill_training_extras
+@fill_doc
 class MLPClassifier(NeuralClassifierMixin, _BaseMLP):
     """Multi-layer perceptron classifier trained with PyTorch.
 
@@ -264,21 +161,20 @@ class MLPClassifier(NeuralClassifierMixin, _BaseMLP):
 
     Parameters
     ----------
-%(params)s
-    class_weight : dict, 'balanced' or None, default=None
-        Weights associated with classes, multiplied into ``sample_weight``.
+    %(mlp_params)s
 
-    device : str, default='auto'
-        Where to train and predict: ``'auto'`` (CUDA when available), ``'cpu'``,
-        ``'cuda'`` or ``'cuda:N'``. The parameter is stored as given.
+    %(class_weight)s
+
+    %(device)s
 
     %(training_extras)s
 
     Attributes
     ----------
-    classes_ : ndarray or list of ndarray of shape (n_classes,)
-        Class labels.
-%(attrs)s
+    %(classes_)s
+
+    %(mlp_attrs)s
+
     See Also
     --------
     sklearn.neural_network.MLPClassifier : The NumPy implementation.
@@ -404,7 +300,7 @@ class MLPClassifier(NeuralClassifierMixin, _BaseMLP):
         return self._partial_fit_with_context(X, y, sample_weight, classes)
 
 
-@fill_training_extras
+@fill_doc
 class MLPRegressor(NeuralRegressorMixin, _BaseMLP):
     """Multi-layer perceptron regressor trained with PyTorch.
 
@@ -415,18 +311,18 @@ class MLPRegressor(NeuralRegressorMixin, _BaseMLP):
 
     Parameters
     ----------
-    loss : {'squared_error', 'poisson'}, default='squared_error'
-        Half squared error with an identity output, or half Poisson deviance with
-        an exponential output (requires ``y >= 0``).
-%(params)s    device : str, default='auto'
-        Where to train and predict: ``'auto'`` (CUDA when available), ``'cpu'``,
-        ``'cuda'`` or ``'cuda:N'``. The parameter is stored as given.
+    %(regressor_loss)s
+
+    %(mlp_params)s
+
+    %(device)s
 
     %(training_extras)s
 
     Attributes
     ----------
-%(attrs)s
+    %(mlp_attrs)s
+
     See Also
     --------
     sklearn.neural_network.MLPRegressor : The NumPy implementation.
@@ -547,12 +443,3 @@ class MLPRegressor(NeuralRegressorMixin, _BaseMLP):
         """
         return self._partial_fit_with_context(X, y, sample_weight)
 
-
-MLPClassifier.__doc__ = MLPClassifier.__doc__ % {
-    "params": _MLP_PARAMS_DOC.rstrip("\n") + "\n",
-    "attrs": _MLP_ATTRS_DOC,
-}
-MLPRegressor.__doc__ = MLPRegressor.__doc__ % {
-    "params": _MLP_PARAMS_DOC,
-    "attrs": _MLP_ATTRS_DOC.lstrip("\n"),
-}

@@ -9,7 +9,7 @@ from scipy.special import expit, softmax
 from sklearn.utils.metaestimators import available_if
 
 from ._backprop import BackpropEstimator
-from ._docs import fill_training_extras
+from ._docs import fill_doc
 from ._engine import AfterStep
 from ._mixins import NeuralClassifierMixin
 from ._training import LearningRateSchedule
@@ -38,7 +38,7 @@ def _proximal_l1(module, threshold):
     weight.copy_(weight.sign() * (weight.abs() - threshold).clamp_min(0.0))
 
 
-@fill_training_extras
+@fill_doc
 class PerceptronClassifier(NeuralClassifierMixin, BackpropEstimator):
     """Single-layer perceptron: Rosenblatt's rule, or logistic / softmax regression.
 
@@ -85,8 +85,7 @@ class PerceptronClassifier(NeuralClassifierMixin, BackpropEstimator):
         ``n_iter_no_change`` consecutive epochs (or, with ``early_stopping``, the
         validation accuracy). None disables the criterion.
 
-    shuffle : bool, default=True
-        Whether to shuffle the samples at each epoch.
+    %(shuffle)s
 
     verbose : int, default=0
         Print the loss after each epoch.
@@ -108,17 +107,14 @@ class PerceptronClassifier(NeuralClassifierMixin, BackpropEstimator):
         Hold out ``validation_fraction`` of the data and stop when its accuracy
         stops improving; the best weights are restored.
 
-    validation_fraction : float, default=0.1
-        Share of the training data used for early stopping.
+    %(validation_fraction)s
 
     n_iter_no_change : int, default=5
         Epochs without improvement before stopping.
 
-    class_weight : dict, 'balanced' or None, default=None
-        Weights associated with classes, multiplied into ``sample_weight``.
+    %(class_weight)s
 
-    warm_start : bool, default=False
-        Start from the previous solution when calling fit again.
+    %(warm_start)s
 
     max_norm : float or None, default=None
         If set, after every update each class's weight vector is rescaled to an
@@ -140,32 +136,14 @@ class PerceptronClassifier(NeuralClassifierMixin, BackpropEstimator):
     intercept_ : ndarray of shape (1,) or (n_classes,)
         Intercepts (zeros when ``fit_intercept=False``).
 
-    n_features_in_ : int
-        Number of features seen during fit.
+    %(n_features_in_)s
 
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when X has string feature names.
+    %(feature_names_in_)s
 
     n_iter_ : int
         Number of epochs run by the last call to fit or partial_fit.
 
-    t_ : int
-        Number of training samples seen.
-
-    loss_ : float
-        Penalised loss after the last epoch.
-
-    loss_curve_ : list of float
-        The loss after each epoch.
-
-    best_loss_ : float or None
-        The lowest epoch loss (None with early stopping).
-
-    validation_scores_ : list of float or None
-        Validation accuracy per epoch (early stopping only).
-
-    best_validation_score_ : float or None
-        Best validation accuracy (early stopping only).
+    %(training_attrs)s
 
     out_activation_ : str
         ``activation`` for multiclass problems; 'threshold' or 'logistic' for
@@ -174,8 +152,7 @@ class PerceptronClassifier(NeuralClassifierMixin, BackpropEstimator):
     module_ : torch.nn.Module
         The trained :class:`sknn.modules.LinearModule`.
 
-    history_ : skorch.History
-        One dict per epoch.
+    %(history_)s
 
     See Also
     --------

@@ -11,6 +11,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._base import BaseNeuralEstimator, check_finite_output
+from ._docs import fill_doc
 from ._engine import make_history
 from ._persistence import load_device, plain, to_cpu, to_numpy_tree, to_tensor_tree
 from .modules import DBNModule, RBMModule
@@ -59,6 +60,7 @@ class _CDState:
         self.device = str(device)
 
 
+@fill_doc
 class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralEstimator):
     """Restricted Boltzmann machine (or a stack of them) trained by contrastive divergence.
 
@@ -126,9 +128,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
     sparsity_cost : float, default=0.1
         Strength of the sparsity penalty; only used with ``sparsity_target``.
 
-    device : str, default='auto'
-        Where to train and transform: ``'auto'`` (CUDA when available), ``'cpu'``,
-        ``'cuda'`` or ``'cuda:N'``. The parameter is stored as given.
+    %(device)s
 
     checkpoint_dir : str or path-like, default=None
         Directory to save a checkpoint of the training run to every
@@ -139,8 +139,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
         atomic writes; a corrupt checkpoint raises a ``ValueError``. Used by
         ``fit`` only (not ``partial_fit``).
 
-    checkpoint_every : int, default=1
-        Number of epochs between checkpoints.
+    %(checkpoint_every)s
 
     Attributes
     ----------
@@ -158,10 +157,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
         Hidden states of the bottom RBM's persistent chains
         (``persistent=True`` only).
 
-    encoder_layers_ : list of (ndarray, ndarray)
-        ``(coef, intercept)`` of every layer from the bottom up, ``coef`` of shape
-        ``(n_inputs, n_hidden)`` as in ``MLPClassifier.coefs_``: what
-        ``MLPClassifier(pretrain=...)`` initialises its hidden layers with.
+    %(encoder_layers_)s
 
     n_layers_ : int
         Number of stacked RBMs.
@@ -173,11 +169,9 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
     log_partition_std_ : float
         Standard error of that estimate.
 
-    n_features_in_ : int
-        Number of features seen during fit.
+    %(n_features_in_)s
 
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when X has string feature names.
+    %(feature_names_in_)s
 
     module_ : sknn.modules.DBNModule
         The trained stack of :class:`sknn.modules.RBMModule`.

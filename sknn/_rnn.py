@@ -9,7 +9,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ._backprop import SOLVER_CONSTRAINTS, BackpropEstimator
-from ._docs import fill_training_extras, fill_training_params
+from ._docs import fill_doc
 from ._engine import ClipGradNorm
 from ._mixins import NeuralClassifierMixin, NeuralRegressorMixin
 from .modules import ACTIVATIONS, WEIGHT_INITS, RNNModule
@@ -342,143 +342,7 @@ timesteps), list of arrays, or sparse matrix
         return tags
 
 
-_RNN_PARAMS_DOC = fill_training_params(
-    """
-    cell : {'lstm', 'gru', 'rnn'}, default='lstm'
-        The recurrent unit: long short-term memory (LSTM), gated recurrent unit
-        (GRU), or a plain Elman network of tanh units ('rnn').
-
-    hidden_size : int, default=64
-        Number of units of each recurrent layer (per direction).
-
-    num_layers : int, default=1
-        Number of stacked recurrent layers.
-
-    bidirectional : bool, default=False
-        Whether every recurrent layer also reads the sequences backwards (the two
-        directions' features are concatenated).
-
-    pooling : {'last', 'avg', 'max'}, default='last'
-        How each sequence is summarised for the dense head: the last layer's final
-        hidden state ('last'; with ``bidirectional=True`` the forward state after
-        the last step and the backward state after the first), or the mean ('avg')
-        or maximum ('max') of its outputs over the real steps. Padding never
-        enters the summary.
-
-    input_shape : tuple of int, default=None
-        How to reshape each row of a 2-D ``X`` into a sequence: ``(timesteps,
-        n_features)``; one entry may be -1 (inferred). With it, the estimator works
-        after 2-D transformers (e.g. :class:`~sklearn.preprocessing.StandardScaler`)
-        in a pipeline. Without it, 2-D numeric ``X`` holds univariate series (one
-        value per time step). Not used with ``embedding_dim``.
-
-    embedding_dim : int, default=None
-        None: ``X`` holds numeric features (any numeric dtype, integers included,
-        is read as float). An int: ``X`` holds integer token ids, each replaced by
-        a learned embedding vector of this size before the recurrent layers. Id 0
-        is padding and is ignored wherever it appears (e.g. the output of
-        :class:`TextSequencer`).
-
-    vocab_size : int, default=None
-        Number of rows of the embedding table (token ids ``0 .. vocab_size -
-        1``); None infers it from the largest id seen in ``fit``. Ids beyond it
-        are an error at prediction time. Only with ``embedding_dim``.
-
-    hidden_layer_sizes : array-like of int, default=()
-        Widths of the dense hidden layers between the sequence summary and the
-        output layer, as in :class:`MLPClassifier`; ``()`` (the default) for a
-        linear output layer on the summary.
-
-    activation : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu', 'elu', \
-'selu', 'gelu', 'silu', 'softplus'}, default='relu'
-        Activation of the dense hidden layers (the recurrent cells use their own
-        sigmoid and tanh gates).
-
-    dropout : float, default=0.0
-        Dropout probability between stacked recurrent layers, on the sequence
-        summary and after each dense hidden activation.
-
-    weight_init : {'glorot_uniform', 'glorot_normal', 'he_uniform', \
-'he_normal'}, default='glorot_uniform'
-        Initialisation of the dense layers. The recurrent layers use Keras'
-        defaults: Glorot-uniform input weights, orthogonal recurrent weights, zero
-        biases and, for LSTMs, a forget-gate bias of 1.
-
-    clip_grad_norm : float or None, default=1.0
-        Rescale the gradient of every batch so that its global L2 norm is at most
-        this value (gradient clipping, against the exploding gradients of
-        recurrent networks); None for no clipping. Stochastic solvers only.
-
-    [solver to shuffle]
-
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, the validation split, batch shuffling and
-        dropout. With an int, the same seed gives identical predictions on CPU.
-        torch's and NumPy's global random states are never changed or consumed.
-
-    [tol to max_fun]
-
-"""
-)
-
-_RNN_ATTRS_DOC = """
-    input_shape_ : tuple
-        Shape of one sample as fitted: ``(timesteps, n_features)`` for numeric
-        sequences, ``(timesteps,)`` for token ids; ``timesteps`` is None when
-        fitted on sequences of different lengths. Sequences of any length can be
-        predicted when passed as 3-D arrays or lists; 2-D rows must have the
-        fitted number of columns.
-
-    n_features_in_ : int
-        Number of columns of 2-D ``X`` seen in fit; for 3-D or variable-length
-        input, the number of features per time step (1 for token ids).
-
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when X has string feature names.
-
-    vocab_size_ : int
-        Rows of the embedding table (only with ``embedding_dim``).
-
-    loss_ : float
-        The current loss computed with the loss function (L2 term included).
-
-    best_loss_ : float or None
-        The minimum loss reached during fit; None with ``early_stopping=True``.
-
-    loss_curve_ : list of float
-        The loss at the end of each epoch.
-
-    validation_scores_ : list of float or None
-        Score on the validation set at each epoch (``early_stopping=True`` only).
-
-    best_validation_score_ : float or None
-        The best validation score (``early_stopping=True`` only).
-
-    t_ : int
-        Number of training samples seen by the solver during fitting.
-
-    n_iter_ : int
-        The number of epochs (or L-BFGS iterations) the solver ran in the last
-        call to fit or partial_fit.
-
-    n_outputs_ : int
-        Number of output units.
-
-    out_activation_ : str
-        Name of the output activation function.
-
-    module_ : torch.nn.Module
-        The trained :class:`sknn.modules.RNNModule`; it returns raw outputs and
-        takes batches of sequences ``(n, timesteps, n_features)`` padded with
-        all-NaN steps, or token ids ``(n, timesteps)`` padded with 0.
-
-    history_ : skorch.History
-        One dict per epoch (``loss``, ``train_loss``, ``lr``, ``dur``, and
-        ``validation_score`` with early stopping).
-"""
-
-
-@fill_training_extras
+@fill_doc
 class RNNClassifier(NeuralClassifierMixin, _BaseRNN):
     """Recurrent neural network classifier (LSTM, GRU or Elman) for sequences.
 
@@ -495,22 +359,20 @@ class RNNClassifier(NeuralClassifierMixin, _BaseRNN):
 
     Parameters
     ----------
-    %(params)s
-    class_weight : dict, 'balanced' or None, default=None
-        Weights associated with classes, multiplied into ``sample_weight``.
+    %(rnn_params)s
 
-    device : str, default='auto'
-        Where to train and predict: ``'auto'`` (CUDA when available), ``'cpu'``,
-        ``'cuda'`` or ``'cuda:N'``. The parameter is stored as given.
+    %(class_weight)s
+
+    %(device)s
 
     %(training_extras)s
 
     Attributes
     ----------
-    classes_ : ndarray or list of ndarray of shape (n_classes,)
-        Class labels.
+    %(classes_)s
 
-    %(attrs)s
+    %(rnn_attrs)s
+
     See Also
     --------
     RNNRegressor : Recurrent network for real-valued targets.
@@ -658,7 +520,7 @@ or array-like of shape (n_samples, timesteps)
         return self._partial_fit_with_context(X, y, sample_weight, classes)
 
 
-@fill_training_extras
+@fill_doc
 class RNNRegressor(NeuralRegressorMixin, _BaseRNN):
     """Recurrent neural network regressor (LSTM, GRU or Elman) for sequences.
 
@@ -671,20 +533,18 @@ class RNNRegressor(NeuralRegressorMixin, _BaseRNN):
 
     Parameters
     ----------
-    loss : {'squared_error', 'poisson'}, default='squared_error'
-        Half squared error with an identity output, or half Poisson deviance with
-        an exponential output (requires ``y >= 0``).
+    %(regressor_loss)s
 
-    %(params)s
-    device : str, default='auto'
-        Where to train and predict: ``'auto'`` (CUDA when available), ``'cpu'``,
-        ``'cuda'`` or ``'cuda:N'``. The parameter is stored as given.
+    %(rnn_params)s
+
+    %(device)s
 
     %(training_extras)s
 
     Attributes
     ----------
-    %(attrs)s
+    %(rnn_attrs)s
+
     See Also
     --------
     RNNClassifier : Recurrent network classifier.
@@ -823,10 +683,3 @@ or array-like of shape (n_samples, timesteps)
         """
         return self._partial_fit_with_context(X, y, sample_weight)
 
-
-_DOC_PARTS = {
-    "params": _RNN_PARAMS_DOC.strip("\n").lstrip() + "\n",
-    "attrs": _RNN_ATTRS_DOC.strip("\n").lstrip() + "\n",
-}
-RNNClassifier.__doc__ = RNNClassifier.__doc__ % _DOC_PARTS
-RNNRegressor.__doc__ = RNNRegressor.__doc__ % _DOC_PARTS

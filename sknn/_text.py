@@ -9,6 +9,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils.validation import check_is_fitted
 
+from ._docs import fill_doc
 from .utils._compat import Interval, StrOptions, _fit_context, validate_data
 
 __all__ = ["TextSequencer"]
@@ -16,6 +17,7 @@ __all__ = ["TextSequencer"]
 PAD, OOV = 0, 1
 
 
+@fill_doc
 class TextSequencer(TransformerMixin, BaseEstimator):
     """Turn raw text into padded sequences of integer token ids.
 
@@ -98,8 +100,7 @@ class TextSequencer(TransformerMixin, BaseEstimator):
     n_features_in_ : int
         Number of columns of 2-D ``X`` seen in fit; only set when ``X`` was 2-D.
 
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when X has string feature names.
+    %(feature_names_in_)s
 
     See Also
     --------
