@@ -154,7 +154,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
 
     @property
     def history_(self):
-        """Training history: one dict per epoch (a skorch ``History``)."""
+        """Training history: one dict per epoch (see :mod:`sknn._engine`)."""
         try:
             return self._engine.history_
         except AttributeError:

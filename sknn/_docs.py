@@ -510,9 +510,10 @@ docdict["out_activation_"] = """\
         Name of the output activation function."""
 
 docdict["history_"] = """\
-    history_ : skorch.History
+    history_ : list of dict
         One dict per epoch (``loss``, ``train_loss``, ``lr``, ``dur``, and
-        ``validation_score`` with early stopping)."""
+        ``validation_score`` with early stopping); it also takes column slices
+        such as ``history_[:, 'loss']``."""
 
 docdict["encoder_layers_"] = """\
     encoder_layers_ : list of (ndarray, ndarray)

@@ -4,7 +4,7 @@ The torch objects (module, optimizer, engine) are not pickled as such: the state
 holds their tensors as NumPy arrays and plain values, and the estimator rebuilds
 them from its parameters on load. So a saved model holds only NumPy arrays, plain
 Python values and scikit-learn objects, which makes it loadable without CUDA,
-smaller, loadable with :mod:`skops.io`, and independent of torch's and skorch's
+smaller, loadable with :mod:`skops.io`, and independent of torch's and the engine's
 internal layouts.
 
 :func:`export_state` and :func:`import_state` wrap an estimator's ``__dict__``

@@ -176,10 +176,10 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
     module_ : sknn.modules.DBNModule
         The trained stack of :class:`sknn.modules.RBMModule`.
 
-    history_ : skorch.History
+    history_ : list of dict
         One entry per epoch: ``layer``, ``epoch``, ``reconstruction_error``
         (mean squared error of one Gibbs step on up to 1000 training rows) and
-        ``dur``.
+        ``dur``; it also takes column slices such as ``history_[:, 'epoch']``.
 
     See Also
     --------

@@ -163,49 +163,9 @@ class _BaseRNN(BackpropEstimator):
         with all-NaN steps as trailing padding, or int64 token ids ``(n, T)`` with
         padding id 0 moved to the end of each row."""
         kind = _kind(X)
-        tokens = self._tokens()
         y_kwargs = dict(multi_output=True, y_numeric=self._y_numeric)
         if kind == "rows":
-            kwargs = dict(
-                accept_sparse=["csr", "csc"],
-                dtype=None if tokens else np.float32,
-                reset=reset,
-            )
-            if reset or self._fitted_on_rows:
-                if y is None:
-                    X = validate_data(self, X, **kwargs)
-                else:
-                    X, y = validate_data(self, X, y, **kwargs, **y_kwargs)
-            else:  # fitted on sequences: rows of any width are sequences too
-                kwargs.pop("reset")
-                if y is not None:
-                    y = validate_data(self, y=y, reset=False, **y_kwargs)
-                X = check_array(X, estimator=self, **kwargs)
-                if y is not None:
-                    check_consistent_length(X, y)
-            if sp.issparse(X):
-                X = X.toarray()
-            n_columns = X.shape[1]
-            if tokens:
-                X = _compact(_as_ids(X))
-            else:
-                if reset:
-                    shape = self._rows_shape(n_columns)
-                elif self._fitted_on_rows:
-                    shape = self.input_shape_
-                else:
-                    shape = (
-                        self._rows_shape(n_columns)
-                        if self.input_shape is not None
-                        else (n_columns, 1)
-                    )
-                    self._check_step_features(shape[1], reset)
-                X = X.reshape((X.shape[0], *shape))
-            if reset:
-                self._fitted_on_rows = True
-            X = self._finish(X, reset, True, n_columns)
-            return X if y is None else (X, y)
-
+            return self._row_samples(X, reset, y, y_kwargs)
         if y is not None:
             y = validate_data(self, y=y, reset=reset, **y_kwargs)
         elif reset and hasattr(self, "feature_names_in_"):
@@ -213,7 +173,7 @@ class _BaseRNN(BackpropEstimator):
         if reset:
             self._fitted_on_rows = False
         if kind == "nd":
-            if tokens:
+            if self._tokens():
                 raise ValueError(
                     "With embedding_dim set, X holds token ids of shape (n_samples, "
                     f"timesteps); got X of shape {np.shape(X)}."
@@ -232,6 +192,44 @@ class _BaseRNN(BackpropEstimator):
             check_consistent_length(X, y)
             return X, y
         return X
+
+    def _row_samples(self, X, reset, y, y_kwargs):
+        """:meth:`_samples` for 2-D X: each row one sequence (of token ids, or of
+        values reshaped by ``input_shape``)."""
+        tokens = self._tokens()
+        kwargs = dict(accept_sparse=["csr", "csc"], dtype=None if tokens else np.float32)
+        if reset or self._fitted_on_rows:
+            if y is None:
+                X = validate_data(self, X, reset=reset, **kwargs)
+            else:
+                X, y = validate_data(self, X, y, reset=reset, **kwargs, **y_kwargs)
+        else:  # fitted on sequences: rows of any width are sequences too
+            if y is not None:
+                y = validate_data(self, y=y, reset=False, **y_kwargs)
+            X = check_array(X, estimator=self, **kwargs)
+            if y is not None:
+                check_consistent_length(X, y)
+        if sp.issparse(X):
+            X = X.toarray()
+        n_columns = X.shape[1]
+        if tokens:
+            X = _compact(_as_ids(X))
+        else:
+            if reset:
+                shape = self._rows_shape(n_columns)
+            elif self._fitted_on_rows:
+                shape = self.input_shape_
+            else:
+                shape = self._rows_shape(n_columns) if self.input_shape is not None else (
+                    n_columns,
+                    1,
+                )
+                self._check_step_features(shape[1], reset)
+            X = X.reshape((X.shape[0], *shape))
+        if reset:
+            self._fitted_on_rows = True
+        X = self._finish(X, reset, True, n_columns)
+        return X if y is None else (X, y)
 
     def _pad(self, sequences, reset):
         """Pad variable-length sequences at the end: NaN steps or padding ids."""

@@ -75,6 +75,10 @@ def _expected_failed_checks(estimator):
     reason = _ONLINE if isinstance(estimator, PerceptronClassifier) else _FLOAT32
     # Prediction and transforms compute in float64 on the CPU (sknn/_base.py,
     # _forward), so check_methods_subset_invariance passes on any CPU: no entry.
+    if isinstance(estimator, AutoencoderTransformer):
+        # The reconstruction loss of weighted and of repeated rows agree within
+        # the check's tolerance on the check's data: it passes (strict xfails).
+        return {}
     return {
         "check_sample_weight_equivalence_on_dense_data": reason,
         "check_sample_weight_equivalence_on_sparse_data": reason,

@@ -28,12 +28,15 @@ def float64_call(module, fn):
     Parameters
     ----------
     module : torch.nn.Module
+        The module whose tensors the computation uses.
     fn : callable
         ``fn(module, x) -> tensor``.
 
     Returns
     -------
     call : callable
+        ``call(x)``: ``fn(module, x)`` with the module's floating-point tensors
+        and ``x`` in float64.
     """
     wrapper = _Call(module, fn)
     tensors = {
