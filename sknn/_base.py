@@ -14,6 +14,7 @@ this base directly. Classifier and regressor behaviour (targets, ``predict``) is
 in :mod:`sknn._mixins`.
 """
 
+import functools
 import os
 import warnings
 from abc import ABCMeta, abstractmethod
@@ -59,6 +60,11 @@ def check_finite_output(out, what="The network's outputs"):
         f"is row {int(np.argmax(bad))}): their values are too large for float32 "
         "arithmetic. Scale X as it was scaled for fit."
     )
+
+
+#: What prediction keeps X as: float64 stays float64 (computed in float64 on the CPU,
+#: see ``BaseNeuralEstimator._forward``); anything else becomes float32.
+PREDICT_DTYPES = [np.float64, np.float32]
 
 
 class TrainingDivergedWarning(UserWarning):
@@ -109,12 +115,12 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         return raw
 
     # ------------------------------------------------------------- validation
-    def _validate_X(self, X, reset):
+    def _validate_X(self, X, reset, dtype=np.float32):
         return validate_data(
             self,
             X,
             accept_sparse=["csr", "csc"],
-            dtype=np.float32,
+            dtype=dtype,
             reset=reset,
         )
 
@@ -133,8 +139,8 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         ):
             if not _all_finite(X):
                 raise ValueError("Input X contains NaN or infinity.")
-            return X.astype(np.float32, copy=False)
-        return self._validate_X(X, reset=False)
+            return X
+        return self._validate_X(X, reset=False, dtype=PREDICT_DTYPES)
 
     # ------------------------------------------------------------- the model
     @property
@@ -211,11 +217,13 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         by default the module's outputs through :meth:`_output`, as float32 (and
         checked to be finite).
 
-        On the CPU the computation runs in float64: a float32 kernel's rounding
-        depends on how many rows are in the call (BLAS and oneDNN pick their
-        blocking by shape, and differently on Intel and AMD), so a row's float32
-        output would change by ~1e-7 with the rows predicted beside it. In float64
-        those differences are ~1e-16, below float32's resolution.
+        Float64 X is computed in float64 on the CPU (the module's weights converted
+        for the call, :func:`sknn.modules.float64_call`), as scikit-learn's MLP
+        computes in X's dtype. So a row's output does not depend on the rows predicted
+        beside it: a float32 kernel's rounding depends on how many rows are in the
+        call (BLAS and oneDNN pick their blocking by shape, differently on Intel
+        and AMD), by ~1e-7; in float64 the differences are ~1e-16, below float32's
+        resolution.
         """
         module = self.module_
         if module.training:  # eval() walks every submodule; skip it when already set
@@ -230,14 +238,14 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             def call(module, xb):
                 return self._output(module(xb)).float()
 
-        if device.type == "cpu":
+        dtype = None
+        if X.dtype not in (np.float64, torch.float64):
+            run = functools.partial(call, module)
+        elif device.type == "cpu":
             run = float64_call(module, call)
         else:
-
-            def run(xb):
-                return call(module, xb)
-
-        out = apply_batched(run, X, self._predict_batch_size, device)
+            run, dtype = functools.partial(call, module), np.float32  # GPUs: float32
+        out = apply_batched(run, X, self._predict_batch_size, device, dtype=dtype)
         return check_finite_output(out) if fn is None else out
 
     # ------------------------------------------------------------ persistence

@@ -173,15 +173,11 @@ class _BaseConvNet(BackpropEstimator):
             self.n_features_in_ = math.prod(self.input_shape_)
         return X
 
-    def _validate_X(self, X, reset):
+    def _validate_X(self, X, reset, dtype=np.float32):
         if _is_nd(X):
-            X = validate_data(
-                self, X, allow_nd=True, ensure_2d=False, dtype=np.float32, reset=reset
-            )
+            X = validate_data(self, X, allow_nd=True, ensure_2d=False, dtype=dtype, reset=reset)
         else:
-            X = validate_data(
-                self, X, accept_sparse=["csr", "csc"], dtype=np.float32, reset=reset
-            )
+            X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=dtype, reset=reset)
         return self._to_samples(X, reset)
 
     def _validate_Xy(self, X, y, reset):
@@ -205,7 +201,8 @@ class _BaseConvNet(BackpropEstimator):
             X = X.reshape((X.shape[0], *self.input_shape_))
         if self.conv_dim == 1:
             X = X.transpose(0, 2, 1)  # (n, T, F) -> (n, F, T): channels first
-        return np.ascontiguousarray(X, dtype=np.float32)
+        dtype = np.float64 if X.dtype == np.float64 else np.float32  # see _forward
+        return np.ascontiguousarray(X, dtype=dtype)
 
     # ------------------------------------------------------------------ model
     def _build_module(self, n_features, n_outputs, generator):

@@ -1,4 +1,4 @@
-"""Running a module's computation in float64 without copying the module."""
+"""Running a module's computation in float64 without changing the module."""
 
 import torch
 from torch import nn
@@ -22,8 +22,9 @@ class _Call(nn.Module):
 def float64_call(module, fn):
     """A function ``x -> fn(module, x)`` computed in float64.
 
-    The module's floating-point parameters and buffers are converted once (the
-    module itself is unchanged) and floating-point inputs are converted per call.
+    The module's floating-point parameters and buffers are converted when this is
+    called (so the function always sees the module's current weights, and the
+    module itself is unchanged); floating-point inputs are converted per call.
 
     Parameters
     ----------

@@ -10,6 +10,8 @@ __all__ = ["apply_batched", "as_tensor_rows"]
 def as_tensor_rows(chunk, device, dtype=None):
     """Rows (NumPy array, sparse matrix or tensor) as a dense tensor on ``device``."""
     if isinstance(chunk, torch.Tensor):
+        if dtype is not None:
+            return chunk.to(device, dtype=torch.from_numpy(np.empty(0, dtype)).dtype)
         return chunk.to(device)
     if sp.issparse(chunk):
         chunk = chunk.toarray()
