@@ -130,8 +130,15 @@ class BackpropEstimator(BaseNeuralEstimator):
 
     def _optimizer_params(self):
         """Keyword values the solver is built from (see ``_engine.make_engine``)."""
-        names = ("learning_rate_init", "momentum", "nesterovs_momentum", "beta_1", "beta_2")
-        return {name: getattr(self, name) for name in (*names, "epsilon")}
+        names = (
+            "learning_rate_init",
+            "momentum",
+            "nesterovs_momentum",
+            "beta_1",
+            "beta_2",
+            "epsilon",
+        )
+        return {name: getattr(self, name) for name in names}
 
     def _lr_schedule(self):
         """The learning-rate schedule: scikit-learn's, for ``solver='sgd'``."""
@@ -259,6 +266,8 @@ class BackpropEstimator(BaseNeuralEstimator):
 
     def _make_loss(self):
         """The training criterion, a :class:`sknn.modules.SampleLoss`."""
+        # Set on the first fit (models saved by sknn 0.1.0 other than the
+        # perceptron's have no such attribute).
         pos_weight = getattr(self, "_unit_weights", None)
         return SampleLoss(
             self._loss_name(),
