@@ -10,7 +10,20 @@ from ._rbm import RBMTransformer
 from ._rnn import RNNClassifier, RNNRegressor
 from ._text import TextSequencer
 from ._version import __version__
-from .comparison import compare
+
+
+def __getattr__(name):
+    # The comparison job (scikit-learn's model selection, its baselines) is
+    # imported on first use of ``sknn.compare``, not by ``import sknn``.
+    if name == "compare":
+        from .comparison import compare
+
+        return compare
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | {"compare"})
 
 __all__ = [
     "AutoencoderTransformer",

@@ -27,7 +27,6 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 
 from ._base import BaseNeuralEstimator
 from ._engine import TensorBatches, fit_lbfgs, make_engine
@@ -343,6 +342,8 @@ class BackpropEstimator(BaseNeuralEstimator):
         ``validate() -> score`` (None without early stopping)."""
         if not self.early_stopping:
             return X, y, sample_weight, None
+        from sklearn.model_selection import train_test_split  # not at ``import sknn``
+
         stratify = y if (self._stratify and y.ndim == 1) else None
         arrays = [X, y] + ([sample_weight] if sample_weight is not None else [])
         parts = train_test_split(

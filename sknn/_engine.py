@@ -40,10 +40,11 @@ from typing import NamedTuple
 
 import numpy as np
 import torch
-from skorch import NeuralNet
-from skorch.callbacks import Callback, EpochTimer, GradientNormClipping
-from skorch.history import History
-from skorch.utils import TeeGenerator
+
+# skorch is imported only where an engine or a history is built (``make_engine``,
+# ``make_history``), not by ``import sknn``: constructing an estimator needs none of
+# it. ``_Engine`` is created on first use (``_engine_class``) and stays reachable as
+# ``sknn._engine._Engine`` through the module's ``__getattr__``.
 
 __all__ = [
     "AfterStep",
@@ -241,22 +242,31 @@ class ClipGradNorm(NamedTuple):
     max_norm: float
 
 
-class _AfterStep(Callback):
-    def __init__(self, fn):
-        self.fn = fn
+@functools.cache
+def _after_step_class():
+    """The skorch callback that runs an :class:`AfterStep` hook."""
+    from skorch.callbacks import Callback
 
-    def on_batch_end(self, net, training=False, **kwargs):
-        if training:
-            with torch.no_grad():
-                self.fn(net.module_)
+    class _AfterStep(Callback):
+        def __init__(self, fn):
+            self.fn = fn
+
+        def on_batch_end(self, net, training=False, **kwargs):
+            if training:
+                with torch.no_grad():
+                    self.fn(net.module_)
+
+    return _AfterStep
 
 
 def _callbacks(hooks):
     """skorch callbacks for sknn's hooks, named in order."""
+    from skorch.callbacks import GradientNormClipping
+
     callbacks = []
     for i, hook in enumerate(hooks):
         if isinstance(hook, AfterStep):
-            callbacks.append((f"after_step_{i}", _AfterStep(hook.fn)))
+            callbacks.append((f"after_step_{i}", _after_step_class()(hook.fn)))
         elif isinstance(hook, ClipGradNorm):
             callbacks.append((f"clip_grad_norm_{i}", GradientNormClipping(hook.max_norm)))
         else:
@@ -266,11 +276,15 @@ def _callbacks(hooks):
 
 def make_history(rows=()):
     """A training history (skorch's ``History``: one dict per epoch) from ``rows``."""
+    from skorch.history import History
+
     return History(list(rows))
 
 
-class _Engine(NeuralNet):
-    """skorch ``NeuralNet`` with sknn's data path, loss and stopping rule.
+class _EngineMethods:
+    """What ``_Engine`` adds to skorch's ``NeuralNet``: sknn's data path, loss and
+    stopping rule. ``_Engine`` derives from this class and ``NeuralNet`` (in that
+    order, so ``super()`` here is skorch's); see :func:`_engine_class`.
 
     Parameters beyond skorch's: ``l2_alpha`` (scikit-learn-style L2 on weight
     matrices) and ``penalty_fn`` (``penalty(module)`` added to each batch loss).
@@ -284,6 +298,8 @@ class _Engine(NeuralNet):
         self.data_parallel_runs = 0
 
     def get_default_callbacks(self):
+        from skorch.callbacks import EpochTimer
+
         return [("epoch_timer", EpochTimer())]
 
     # ``dataset`` is already a TensorBatches instance.
@@ -388,6 +404,8 @@ class _Engine(NeuralNet):
         return {"loss": loss, "y_pred": y_pred}
 
     def initialize_callbacks(self):
+        from skorch.callbacks import Callback
+
         super().initialize_callbacks()
 
         # Only pay for per-batch hooks that some callback implements.
@@ -411,6 +429,8 @@ class _Engine(NeuralNet):
         optimizer.zero_grad(set_to_none=True)
         step = self.train_step_single(batch, **fit_params)
         if self._grad_hooks:
+            from skorch.utils import TeeGenerator
+
             self.notify(
                 "on_grad_computed",
                 named_parameters=TeeGenerator(self.get_all_learnable_params()),
@@ -551,6 +571,24 @@ class _Engine(NeuralNet):
         self.data_parallel_runs += 1
 
 
+@functools.cache
+def _engine_class():
+    """``_Engine``: skorch's ``NeuralNet`` with :class:`_EngineMethods`, created on
+    first use so that skorch is imported only when an engine is built."""
+    from skorch import NeuralNet
+
+    namespace = {"__module__": __name__, "__qualname__": "_Engine", "__doc__": _EngineMethods.__doc__}
+    return type("_Engine", (_EngineMethods, NeuralNet), namespace)
+
+
+def __getattr__(name):
+    # ``sknn._engine._Engine`` (pickle finds the class by this name, and tests
+    # patch its methods) without importing skorch at ``import sknn``.
+    if name == "_Engine":
+        return _engine_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def _optimizer_spec(solver, params):
     """Return ``(optimizer class, kwargs)`` for a stochastic solver."""
     if solver == "adam":
@@ -607,7 +645,7 @@ def make_engine(module, loss, solver, params, device, hooks=(), alpha=0.0, penal
     lr = opt_kwargs.pop("lr")
     if device.type in ("cpu", "cuda") and _fused_supported(opt_class, str(device)):
         opt_kwargs["fused"] = True
-    engine = _Engine(
+    engine = _engine_class()(
         module=module,
         criterion=loss,
         optimizer=opt_class,

@@ -11,7 +11,6 @@ its base, e.g. ``class MLPClassifier(NeuralClassifierMixin, _BaseMLP)``.
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin, RegressorMixin
-from sklearn.metrics import accuracy_score, r2_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import (
@@ -120,6 +119,8 @@ class NeuralClassifierMixin(ClassifierMixin):
         return torch.sigmoid(raw)
 
     def _validation_score(self, X, y, sample_weight):
+        from sklearn.metrics import accuracy_score  # not at ``import sknn``
+
         return accuracy_score(y, self._predict_codes(X), sample_weight=sample_weight)
 
     def _predict_codes(self, X):
@@ -220,6 +221,8 @@ class NeuralRegressorMixin(RegressorMixin):
         return torch.exp(raw) if self.out_activation_ == "exp" else raw
 
     def _validation_score(self, X, y, sample_weight):
+        from sklearn.metrics import r2_score  # not at ``import sknn``
+
         return r2_score(y, self._forward(X), sample_weight=sample_weight)
 
     def predict(self, X):

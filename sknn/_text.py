@@ -6,7 +6,6 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils.validation import check_is_fitted
 
 from ._docs import fill_doc
@@ -178,6 +177,8 @@ class TextSequencer(TransformerMixin, BaseEstimator):
 
     # ---------------------------------------------------------------- tokens
     def _analyzer(self):
+        from sklearn.feature_extraction.text import CountVectorizer  # not at ``import sknn``
+
         return CountVectorizer(
             analyzer=self.analyzer,
             lowercase=self.lowercase,

@@ -10,10 +10,20 @@
 * ``datasets.py``: the data loaders, also importable as ``sknn.datasets``.
 """
 
-from ._job import compare
-from ._models import MODEL_DESCRIPTIONS, MODELS
-from ._report import plot_table, to_markdown
-from .datasets import DATASETS, load_dataset
+import importlib
+
+#: Where each public name lives; a submodule is imported on first use of one of its
+#: names, so ``import sknn`` (and ``sknn.datasets``) do not import the job's
+#: scikit-learn models and model selection.
+_SUBMODULE = {
+    "DATASETS": ".datasets",
+    "MODELS": "._models",
+    "MODEL_DESCRIPTIONS": "._models",
+    "compare": "._job",
+    "load_dataset": ".datasets",
+    "plot_table": "._report",
+    "to_markdown": "._report",
+}
 
 __all__ = [
     "DATASETS",
@@ -24,3 +34,15 @@ __all__ = [
     "plot_table",
     "to_markdown",
 ]
+
+
+def __getattr__(name):
+    if name in _SUBMODULE:
+        value = getattr(importlib.import_module(_SUBMODULE[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
