@@ -577,7 +577,11 @@ def _engine_class():
     first use so that skorch is imported only when an engine is built."""
     from skorch import NeuralNet
 
-    namespace = {"__module__": __name__, "__qualname__": "_Engine", "__doc__": _EngineMethods.__doc__}
+    namespace = {
+        "__module__": __name__,
+        "__qualname__": "_Engine",
+        "__doc__": _EngineMethods.__doc__,
+    }
     return type("_Engine", (_EngineMethods, NeuralNet), namespace)
 
 

@@ -19,7 +19,8 @@ NOT_AT_IMPORT = ["skorch", "matplotlib", "sklearn.model_selection", "torch._dyna
 
 def _loaded(code, names):
     """Run ``code`` in a fresh interpreter; which of ``names`` it left in sys.modules."""
-    script = f"import sys\n{code}\nimport json\nprint(json.dumps([n for n in {names!r} if n in sys.modules]))"
+    report = f"print(json.dumps([n for n in {names!r} if n in sys.modules]))"
+    script = f"import json, sys\n{code}\n{report}"
     out = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=300
     )
