@@ -41,7 +41,7 @@ from .utils._compat import (
     _fit_context,
     validate_data,
 )
-from .utils._torch import torch_rng_scope
+from .utils._torch import flush_denormal, torch_rng_scope
 
 __all__ = ["BackpropEstimator", "SOLVER_CONSTRAINTS"]
 
@@ -235,7 +235,7 @@ class BackpropEstimator(BaseNeuralEstimator):
             checkpoint = self._find_checkpoint([X, y, sample_weight], seed)
             seed = seed if checkpoint is None else checkpoint.seed
         X = self._prepare_X(X)
-        with torch_rng_scope(seed, device):
+        with torch_rng_scope(seed, device), flush_denormal(device):
             if first_call:
                 self._unit_weights = pos_weight
                 self._initialize(X, n_outputs, seed, device)

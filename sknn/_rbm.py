@@ -17,7 +17,7 @@ from ._persistence import load_device, plain, to_cpu, to_numpy_tree, to_tensor_t
 from .modules import DBNModule, RBMModule
 from .utils._batching import apply_batched
 from .utils._compat import Interval, StrOptions, _fit_context, validate_data
-from .utils._torch import seed_sequence, torch_num_threads
+from .utils._torch import flush_denormal, seed_sequence, torch_num_threads
 
 __all__ = ["RBMTransformer"]
 
@@ -394,7 +394,8 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
             )
         generator = torch.Generator(device=device).manual_seed(seed)
         n_epochs = 1 if incremental else self.n_iter
-        completed = self._train(X, n_epochs, generator, checkpoint)
+        with flush_denormal(device):
+            completed = self._train(X, n_epochs, generator, checkpoint)
         if checkpoint is not None and completed:
             checkpoint.discard()
         self.module_.eval()
