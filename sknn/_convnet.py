@@ -13,7 +13,12 @@ from ._docs import fill_doc
 from ._mixins import NeuralClassifierMixin, NeuralRegressorMixin
 from .modules import ACTIVATIONS, WEIGHT_INITS, ConvNetModule
 from .utils._compat import Interval, Options, StrOptions, validate_data
-from .utils._validation import check_input_shape, check_int_tuple, rows_to_shape
+from .utils._validation import (
+    check_input_shape,
+    check_int_tuple,
+    rows_to_shape,
+    sequence_layout,
+)
 
 __all__ = ["ConvNetClassifier", "ConvNetRegressor"]
 
@@ -173,7 +178,27 @@ class _BaseConvNet(BackpropEstimator):
             self.n_features_in_ = math.prod(self.input_shape_)
         return X
 
+    def _check_not_ragged(self, X):
+        """A clear error for samples of different lengths (NumPy's would say
+        'inhomogeneous shape')."""
+        if sequence_layout(X) != "ragged":
+            return
+        name = type(self).__name__
+        if self.conv_dim == 2:
+            raise ValueError(
+                f"{name} got a list of images of different sizes, but it needs images "
+                f"of one size as one array: {self._layout()}. Resize or pad them first."
+            )
+        raise ValueError(
+            f"{name} got a list of sequences of different lengths, but it needs "
+            f"sequences of equal length as one 3-D array (n_samples, timesteps, "
+            f"n_features). Pad them to one length first (e.g. with zeros), or use "
+            f"{name.replace('ConvNet', 'RNN')}, which takes sequences of different "
+            "lengths as a list."
+        )
+
     def _validate_X(self, X, reset, dtype=np.float32):
+        self._check_not_ragged(X)
         if _is_nd(X):
             X = validate_data(self, X, allow_nd=True, ensure_2d=False, dtype=dtype, reset=reset)
         else:
@@ -187,6 +212,7 @@ class _BaseConvNet(BackpropEstimator):
             y_numeric=self._y_numeric,
             reset=reset,
         )
+        self._check_not_ragged(X)
         if _is_nd(X):
             X, y = validate_data(self, X, y, allow_nd=True, ensure_2d=False, **kwargs)
         else:

@@ -393,21 +393,33 @@ docdict["rnn_input_shape"] = """\
         n_features)``; one entry may be -1 (inferred). With it, the estimator works
         after 2-D transformers (e.g. :class:`~sklearn.preprocessing.StandardScaler`)
         in a pipeline. Without it, 2-D numeric ``X`` holds univariate series (one
-        value per time step). Not used with ``embedding_dim``."""
+        value per time step). Not used with token ids: with ``input_shape`` set,
+        ``embedding_dim='auto'`` reads ``X`` as numeric, and an int
+        ``embedding_dim`` is an error."""
 
 docdict["rnn_embedding_dim"] = """\
-    embedding_dim : int, default=None
-        None: ``X`` holds numeric features (any numeric dtype, integers included,
-        is read as float). An int: ``X`` holds integer token ids, each replaced by
-        a learned embedding vector of this size before the recurrent layers. Id 0
+    embedding_dim : int, 'auto' or None, default='auto'
+        Whether ``X`` holds integer token ids, each replaced by a learned
+        embedding vector before the recurrent layers, and the vectors' size. Id 0
         is padding and is ignored wherever it appears (e.g. the output of
-        :class:`TextSequencer`)."""
+        :class:`TextSequencer`). 'auto': decided by the ``X`` of ``fit`` (and
+        kept for prediction, see ``embeds_tokens_``): integer ``X`` with no
+        negative value, as 2-D rows or a list of 1-D sequences, is token ids,
+        embedded in vectors of 64 numbers; float ``X``, 3-D ``X``, integers with a
+        negative value, and any ``X`` with ``input_shape`` set are numeric
+        features. An int: ``X`` always holds token ids (whole-number floats are
+        accepted), embedded in vectors of this size. None: never embed; ``X``
+        holds numeric features (any numeric dtype, integers included, is read as
+        float), which is what integer-valued measurements such as counts need."""
 
 docdict["rnn_vocab_size"] = """\
     vocab_size : int, default=None
         Number of rows of the embedding table (token ids ``0 .. vocab_size -
-        1``); None infers it from the largest id seen in ``fit``. Ids beyond it
-        are an error at prediction time. Only with ``embedding_dim``."""
+        1``); None infers it from the largest id seen in ``fit`` (with
+        ``embedding_dim='auto'``, ids of 2**20 or more are then refused as too
+        large a table: pass ``vocab_size``). Ids beyond it are an error at
+        prediction time. Only with token ids: an error with ``embedding_dim=None``
+        or when ``X`` does not hold token ids."""
 
 docdict["rnn_hidden_layer_sizes"] = """\
     hidden_layer_sizes : array-like of int, default=()
@@ -593,9 +605,15 @@ docdict["rnn_n_features_in_"] = """\
         Number of columns of 2-D ``X`` seen in fit; for 3-D or variable-length
         input, the number of features per time step (1 for token ids)."""
 
+docdict["rnn_embeds_tokens_"] = """\
+    embeds_tokens_ : bool
+        Whether the network reads ``X`` as token ids through an embedding (decided
+        in the first ``fit`` from ``embedding_dim`` and, with 'auto', from ``X``);
+        prediction reads ``X`` the same way."""
+
 docdict["rnn_vocab_size_"] = """\
     vocab_size_ : int
-        Rows of the embedding table (only with ``embedding_dim``)."""
+        Rows of the embedding table (only when ``embeds_tokens_``)."""
 
 docdict["rnn_module_"] = """\
     module_ : torch.nn.Module
@@ -605,7 +623,8 @@ docdict["rnn_module_"] = """\
 
 #: The RNNs' fitted attributes (``classes_`` aside).
 docdict["rnn_attrs"] = _group(
-    "rnn_input_shape_", "rnn_n_features_in_", "feature_names_in_", "rnn_vocab_size_",
+    "rnn_input_shape_", "rnn_n_features_in_", "feature_names_in_", "rnn_embeds_tokens_",
+    "rnn_vocab_size_",
     "training_attrs", "n_iter_", "n_outputs_", "out_activation_", "rnn_module_",
     "history_",
 )

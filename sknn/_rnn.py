@@ -14,35 +14,45 @@ from ._engine import ClipGradNorm
 from ._mixins import NeuralClassifierMixin, NeuralRegressorMixin
 from .modules import ACTIVATIONS, WEIGHT_INITS, RNNModule
 from .utils._compat import Interval, StrOptions, validate_data
-from .utils._validation import check_input_shape, check_int_tuple, rows_to_shape
+from .utils._validation import (
+    check_input_shape,
+    check_int_tuple,
+    rows_to_shape,
+    sequence_layout,
+)
 
 __all__ = ["RNNClassifier", "RNNRegressor"]
 
 #: The token id that marks padding (and is never a real token).
 PADDING_ID = 0
 
+#: The size of the embedding vectors with ``embedding_dim='auto'``.
+AUTO_EMBEDDING_DIM = 64
 
-def _kind(X):
-    """'rows' (2-D, validated by scikit-learn), 'nd' (a dense 3-D array) or 'ragged'
-    (a list or 1-D object array of sequences of different lengths)."""
-    if sp.issparse(X) or hasattr(X, "columns") or isinstance(X, str):
-        return "rows"
-    if isinstance(X, np.ndarray) and X.dtype != object:
-        return "nd" if X.ndim >= 3 else "rows"
-    if isinstance(X, np.ndarray) or isinstance(X, (list, tuple)):
+#: With ``embedding_dim='auto'`` and no ``vocab_size``, integer X whose largest
+#: value reaches this is refused rather than given a table of that many rows.
+AUTO_MAX_VOCAB = 2**20
+
+
+def _holds_ids(X, kind):
+    """Whether X can only be token ids: non-negative integers, as 2-D rows or as a
+    list of 1-D sequences (``embedding_dim='auto'`` embeds them). Empty sequences
+    (e.g. ``[]``, which NumPy reads as float) do not count either way."""
+    if kind == "nd":
+        return False
+    if kind == "ragged":
+        seqs, ndim = [np.asarray(s) for s in X], 1
+    elif sp.issparse(X):
+        seqs, ndim = [X.data], 1
+    else:
         try:
-            arr = np.asarray(X)
-        except ValueError:  # inhomogeneous nesting: sequences of different lengths
-            return "ragged"
-        if (
-            arr.dtype == object
-            and arr.ndim == 1
-            and len(arr)
-            and all(isinstance(s, (list, tuple, np.ndarray)) for s in arr)
-        ):
-            return "ragged"
-        return "nd" if arr.ndim >= 3 and arr.dtype != object else "rows"
-    return "rows"  # anything else: scikit-learn's validation says what is wrong
+            seqs, ndim = [np.asarray(X)], 2  # rows: ndarray, list of lists, DataFrame
+        except (ValueError, TypeError):  # scikit-learn's validation says what is wrong
+            return False
+    seqs = [s for s in seqs if s.size]
+    return bool(seqs) and all(
+        s.ndim == ndim and s.dtype.kind in "iu" and s.min() >= 0 for s in seqs
+    )
 
 
 def _as_ids(X, vocab_size=None):
@@ -51,10 +61,12 @@ def _as_ids(X, vocab_size=None):
     if X.dtype.kind == "f":
         if not np.isfinite(X).all() or not np.all(X == np.round(X)):
             raise ValueError(
-                "With embedding_dim set, X holds integer token ids; got non-integer values."
+                "X holds integer token ids (the estimator embeds them); got non-integer values."
             )
     elif X.dtype.kind not in "iu":
-        raise ValueError(f"With embedding_dim set, X holds integer token ids; got dtype {X.dtype}.")
+        raise ValueError(
+            f"X holds integer token ids (the estimator embeds them); got dtype {X.dtype}."
+        )
     if X.size and X.min() < 0:
         raise ValueError("Token ids must be >= 0 (0 is padding); got negative ids.")
     X = X.astype(np.int64, copy=False)
@@ -85,7 +97,7 @@ class _BaseRNN(BackpropEstimator):
         "bidirectional": ["boolean"],
         "pooling": [StrOptions({"last", "avg", "max"})],
         "input_shape": ["array-like", None],
-        "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"}), None],
         "vocab_size": [Interval(Integral, 2, None, closed="left"), None],
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
@@ -96,7 +108,31 @@ class _BaseRNN(BackpropEstimator):
 
     # ------------------------------------------------------------ parameters
     def _tokens(self):
-        return self.embedding_dim is not None
+        """Whether X holds token ids: decided in the first fit (``embeds_tokens_``)."""
+        try:
+            return self.embeds_tokens_
+        except AttributeError:  # fitted by sknn 0.1, where embedding_dim alone decided
+            return self.embedding_dim is not None
+
+    def _embedding_size(self):
+        return AUTO_EMBEDDING_DIM if self.embedding_dim == "auto" else self.embedding_dim
+
+    def _decide_tokens(self, X, kind):
+        """Record in ``embeds_tokens_`` whether X (of the first fit) holds token ids."""
+        if self.embedding_dim == "auto":
+            tokens = self.input_shape is None and _holds_ids(X, kind)
+        else:
+            tokens = self.embedding_dim is not None
+        if self.vocab_size is not None and not tokens:
+            raise ValueError(
+                f"vocab_size={self.vocab_size} is the size of a token embedding, but X "
+                "does not hold token ids (non-negative integers, as 2-D rows or a list of "
+                "1-D sequences). Pass an int embedding_dim to read whole-number floats as "
+                "ids, or drop vocab_size."
+            )
+        self.embeds_tokens_ = tokens
+        if not tokens and hasattr(self, "vocab_size_"):
+            del self.vocab_size_  # from an earlier fit on token ids
 
     def _input_shape_param(self):
         """``input_shape`` checked: (timesteps, n_features), at most one -1."""
@@ -110,7 +146,7 @@ class _BaseRNN(BackpropEstimator):
                 "vocab_size is the size of the token embedding; it needs embedding_dim "
                 "(X holding integer token ids)."
             )
-        if self._tokens() and self.input_shape is not None:
+        if self.embedding_dim not in (None, "auto") and self.input_shape is not None:
             raise ValueError(
                 "input_shape reshapes numeric rows; with embedding_dim, each row of X "
                 "is already one sequence of token ids."
@@ -151,6 +187,8 @@ class _BaseRNN(BackpropEstimator):
                 max_id = int(X.max()) if X.size else 0
                 if self.vocab_size is not None and max_id >= self.vocab_size:
                     _as_ids(X, self.vocab_size)  # raises with the explanation
+                if self.vocab_size is None and self.embedding_dim == "auto":
+                    self._check_auto_vocab(max_id)
                 self.vocab_size_ = (
                     int(self.vocab_size) if self.vocab_size is not None else max(max_id + 1, 2)
                 )
@@ -158,11 +196,22 @@ class _BaseRNN(BackpropEstimator):
             _as_ids(X, self.vocab_size_)
         return X
 
+    def _check_auto_vocab(self, max_id):
+        if max_id >= AUTO_MAX_VOCAB:
+            raise ValueError(
+                f"X holds integers up to {max_id}; with embedding_dim='auto', integer X "
+                f"is read as token ids, which would need an embedding table of "
+                f"{max_id + 1} rows. If X holds numeric features, pass embedding_dim=None; "
+                "if token ids, pass vocab_size (or an int embedding_dim)."
+            )
+
     def _samples(self, X, reset, y=None):
         """Validated ``X`` in the module's layout (and ``y``): float32 ``(n, T, F)``
         with all-NaN steps as trailing padding, or int64 token ids ``(n, T)`` with
         padding id 0 moved to the end of each row."""
-        kind = _kind(X)
+        kind = sequence_layout(X)
+        if reset:
+            self._decide_tokens(X, kind)
         y_kwargs = dict(multi_output=True, y_numeric=self._y_numeric)
         if kind == "rows":
             return self._row_samples(X, reset, y, y_kwargs)
@@ -296,7 +345,7 @@ class _BaseRNN(BackpropEstimator):
             hidden_sizes=check_int_tuple(self.hidden_layer_sizes, "hidden_layer_sizes"),
             activation=self.activation,
             vocab_size=self.vocab_size_ if tokens else None,
-            embedding_dim=self.embedding_dim,
+            embedding_dim=self._embedding_size() if tokens else None,
             padding_idx=PADDING_ID,
             weight_init=self.weight_init,
             generator=generator,
@@ -318,8 +367,9 @@ timesteps), list of arrays, or sparse matrix
             series ``(n_samples, timesteps)`` (or rows reshaped by
             ``input_shape``); sequences of different lengths as a list (or 1-D
             object array) of ``(timesteps_i, n_features)`` or ``(timesteps_i,)``
-            arrays; or, with ``embedding_dim`` set, integer token ids
-            ``(n_samples, timesteps)`` or a list of 1-D id arrays (0 is padding).
+            arrays; or integer token ids ``(n_samples, timesteps)`` or a list of
+            1-D id arrays (0 is padding), embedded by default (see
+            ``embedding_dim``; the decision is kept in ``embeds_tokens_``).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             The target values (class labels in classification, real numbers in
             regression).
@@ -413,7 +463,7 @@ class RNNClassifier(NeuralClassifierMixin, _BaseRNN):
         pooling="last",
         *,
         input_shape=None,
-        embedding_dim=None,
+        embedding_dim="auto",
         vocab_size=None,
         hidden_layer_sizes=(),
         activation="relu",
@@ -577,7 +627,7 @@ class RNNRegressor(NeuralRegressorMixin, _BaseRNN):
         pooling="last",
         *,
         input_shape=None,
-        embedding_dim=None,
+        embedding_dim="auto",
         vocab_size=None,
         hidden_layer_sizes=(),
         activation="relu",

@@ -23,10 +23,10 @@ class TextSequencer(TransformerMixin, BaseEstimator):
     Each document is split into tokens (words, or characters) as
     :class:`~sklearn.feature_extraction.text.CountVectorizer` does; ``fit`` learns
     a vocabulary and ``transform`` replaces every token by its id, keeping the
-    order, and pads or truncates each document to ``max_len`` ids. The output is
-    what :class:`RNNClassifier` and :class:`RNNRegressor` take with
-    ``embedding_dim`` set, so ``make_pipeline(TextSequencer(),
-    RNNClassifier(embedding_dim=64))`` fits raw text.
+    order, and pads or truncates each document to ``max_len`` ids. The output
+    (an integer array) is what :class:`RNNClassifier` and :class:`RNNRegressor`
+    embed by default (``embedding_dim='auto'``), so ``make_pipeline(TextSequencer(),
+    RNNClassifier())`` fits raw text.
 
     Ids: 0 is padding, 1 stands for any out-of-vocabulary token, and the
     vocabulary's tokens get ids 2, 3, ... from the most frequent down.
@@ -241,6 +241,14 @@ class TextSequencer(TransformerMixin, BaseEstimator):
         -------
         self : object
             The fitted transformer.
+
+        Raises
+        ------
+        ValueError
+            If the vocabulary is empty: the documents hold no token (e.g. only
+            punctuation or one-character words with the default
+            ``token_pattern``), or ``min_df``, ``max_df`` drop every token, as in
+            ``CountVectorizer``.
         """
         self._fit(X)
         return self
@@ -256,7 +264,15 @@ class TextSequencer(TransformerMixin, BaseEstimator):
         n_docs = len(docs)
         min_df = self.min_df if isinstance(self.min_df, Integral) else self.min_df * n_docs
         max_df = self.max_df if isinstance(self.max_df, Integral) else self.max_df * n_docs
+        if not counts:
+            raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
+        if max_df < min_df:
+            raise ValueError("max_df corresponds to < documents than min_df")
         kept = [t for t in counts if min_df <= dfs[t] <= max_df]
+        if not kept:
+            raise ValueError(
+                "After pruning, no terms remain. Try a lower min_df or a higher max_df."
+            )
         kept.sort(key=lambda t: (-counts[t], t))
         if self.max_features is not None:
             kept = kept[: self.max_features]

@@ -167,6 +167,23 @@ def test_clear_errors(params, X, match):
         ConvNetClassifier(**{**FAST, **params}).fit(X, y)
 
 
+def test_sequences_of_different_lengths_get_a_clear_error():
+    rng = np.random.RandomState(0)
+    ragged = [rng.normal(size=(n, 2)) for n in (5, 7, 9, 6)]
+    y = [0, 1, 0, 1]
+    match = r"equal length as one 3-D array \(n_samples, timesteps, n_features\).*Pad"
+    with pytest.raises(ValueError, match=match + ".*use RNNClassifier"):
+        ConvNetClassifier(conv_dim=1, **FAST).fit(ragged, y)
+    with pytest.raises(ValueError, match="use RNNRegressor"):
+        ConvNetRegressor(conv_dim=1, **FAST).fit([s.tolist() for s in ragged], [0.0, 1, 2, 3])
+    with pytest.raises(ValueError, match="images of different sizes"):
+        ConvNetClassifier(**FAST).fit([np.zeros((8, 8)), np.zeros((6, 6))], [0, 1])
+    fitted = _quiet(ConvNetClassifier(conv_dim=1, **FAST).fit, rng.normal(size=(4, 9, 2)), y)
+    with pytest.raises(ValueError, match=match):
+        fitted.predict(ragged)
+    assert fitted.predict(np.stack([s[:5] for s in ragged])).shape == (4,)  # padded: fine
+
+
 def test_invalid_parameter_values():
     with pytest.raises(ValueError, match="conv_dim"):
         ConvNetClassifier(conv_dim=3).fit(IMG_small, y_small)

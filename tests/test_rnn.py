@@ -6,12 +6,18 @@ import warnings
 import joblib
 import numpy as np
 import pytest
+import scipy.sparse as sp
 import torch
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import (
+    check_dtype_object,
+    check_estimators_dtypes,
+    check_fit2d_1sample,
+)
 
 from sknn import MLPClassifier, RNNClassifier, RNNRegressor
 from sknn.modules import RNNModule
@@ -215,6 +221,84 @@ def test_regressor_on_token_ids_and_poisson():
     assert np.all(reg.predict(X) > 0)
 
 
+@pytest.mark.parametrize(
+    "make_X",
+    [
+        lambda X: X,  # int64 rows, as TextSequencer's output
+        lambda X: X.astype(np.uint8),
+        lambda X: X.tolist(),  # a list of integer sequences
+        lambda X: [row[row > 0] for row in X],  # of different lengths
+        lambda X: [[], *(row[row > 0].tolist() for row in X[1:])],  # [] reads as float
+        lambda X: sp.csr_matrix(X),
+    ],
+)
+def test_auto_embeds_integer_X(make_X):
+    X, y = _token_data(60)
+    clf = _quiet(RNNClassifier(**FAST).fit, make_X(X), y)
+    assert clf.embedding_dim == "auto"  # the parameter stays as given
+    assert clf.embeds_tokens_ is True
+    assert clf.vocab_size_ == X.max() + 1
+    assert isinstance(clf.module_.embedding, torch.nn.Embedding)
+    assert clf.module_.embedding.embedding_dim == 64
+    # prediction reads X as token ids too, whatever its dtype
+    np.testing.assert_array_equal(clf.predict(X.astype(float)), clf.predict(X))
+    with pytest.raises(ValueError, match="non-integer"):
+        clf.predict(X + 0.5)
+    reg = _quiet(RNNRegressor(**FAST).fit, make_X(X), y.astype(float))
+    assert reg.embeds_tokens_ is True
+
+
+@pytest.mark.parametrize(
+    "params, make_X",
+    [
+        (dict(), lambda X: X.astype(float)),  # floats are numbers, even whole ones
+        (dict(), lambda X: X - 5),  # a negative value: not token ids
+        (dict(), lambda X: np.stack([X, X], axis=2)),  # 3-D: numeric steps
+        (dict(), lambda X: X > 10),  # booleans
+        (dict(input_shape=(-1, 2)), lambda X: X),  # rows reshaped into numeric steps
+        (dict(embedding_dim=None), lambda X: X),  # never embed
+    ],
+)
+def test_numeric_X_keeps_the_numeric_path(params, make_X):
+    X, y = _token_data(60)
+    X = make_X(X)
+    clf = _quiet(RNNClassifier(**params, **FAST).fit, X, y)
+    assert clf.embeds_tokens_ is False
+    assert not hasattr(clf, "vocab_size_")
+    assert not isinstance(getattr(clf.module_, "embedding", None), torch.nn.Embedding)
+    # the same network, weights and predictions as with embedding_dim=None
+    numeric = _quiet(RNNClassifier(**{**params, "embedding_dim": None}, **FAST).fit, X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), numeric.predict_proba(X))
+    # integers at prediction stay numbers
+    if np.asarray(X).dtype.kind == "f":
+        np.testing.assert_array_equal(
+            clf.predict_proba(np.round(X).astype(int)), clf.predict_proba(np.round(X))
+        )
+
+
+@pytest.mark.parametrize(
+    "check", [check_estimators_dtypes, check_dtype_object, check_fit2d_1sample]
+)
+@pytest.mark.parametrize("cls", [RNNClassifier, RNNRegressor])
+def test_common_checks_with_integer_X_take_the_token_path(cls, check):
+    # Without input_shape, the int32/int64 X (values 0 .. 2) of
+    # check_estimators_dtypes is read as token ids: that path must pass too.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        check(cls.__name__, cls(**FAST))
+
+
+def test_token_decision_is_retaken_by_a_new_fit():
+    X, y = _token_data(60)
+    clf = _quiet(RNNClassifier(**FAST).fit, X, y)
+    assert clf.embeds_tokens_ and clf.vocab_size_ == X.max() + 1
+    _quiet(clf.fit, X.astype(float) / 30, y)
+    assert clf.embeds_tokens_ is False and not hasattr(clf, "vocab_size_")
+    assert clf.predict(X).shape == (60,)  # integer X, now read as numbers
+    _quiet(clf.set_params(embedding_dim=4).fit, X, y)
+    assert clf.embeds_tokens_ and clf.module_.embedding.embedding_dim == 4
+
+
 # ------------------------------------------------------------- architectures
 @pytest.mark.parametrize(
     "cell, cls", [("lstm", torch.nn.LSTM), ("gru", torch.nn.GRU), ("rnn", torch.nn.RNN)]
@@ -355,7 +439,9 @@ def test_forecasting_windows_beat_the_mean():
         (dict(input_shape=(3, 3, 3)), np.ones((4, 9)), "input_shape must be"),
         (dict(input_shape=(4, 2)), np.ones((4, 9)), "has 8 values per sample"),
         (dict(input_shape=(-1, 2)), np.ones((4, 9)), "Cannot reshape"),
-        (dict(vocab_size=10), np.ones((4, 5)), "needs embedding_dim"),
+        (dict(embedding_dim=None, vocab_size=10), np.ones((4, 5)), "needs embedding_dim"),
+        (dict(vocab_size=10), np.ones((4, 5)), "does not hold token ids"),
+        (dict(), np.full((4, 5), 2**20), "pass embedding_dim=None"),
         (dict(embedding_dim=4, input_shape=(5, 1)), np.ones((4, 5)), "already one sequence"),
         (dict(embedding_dim=4), np.ones((4, 5, 2)), "token ids of shape"),
         (dict(embedding_dim=4, vocab_size=3), np.full((4, 5), 3), "vocab_size=3"),

@@ -17,10 +17,32 @@ from sknn import RNNClassifier, TextSequencer
 DOCS = ["The cat sat.", "the dog sat down", "A cat! A dog?", "dogs and cats"]
 
 
-@parametrize_with_checks([TextSequencer(), TextSequencer(analyzer="char", max_len=5)])
+def _expected_failed_checks(estimator):
+    if estimator.analyzer == "char":
+        return {}
+    # The check also fits on integer X of values 0 .. 2: every cell is a
+    # one-character word, which the default token_pattern drops, so the vocabulary
+    # is empty and fit raises, as CountVectorizer does on the same documents.
+    return {"check_estimators_dtypes": "integer cells 0 .. 2 leave an empty vocabulary"}
+
+
+@parametrize_with_checks(
+    [TextSequencer(), TextSequencer(analyzer="char", max_len=5)],
+    expected_failed_checks=_expected_failed_checks,
+)
 def test_sklearn_compatible_transformer(estimator, check):
     # scikit-learn's checks feed 2-D numeric X: each row's cells become one document.
     check(estimator)
+
+
+def test_integer_cells_of_one_character_leave_an_empty_vocabulary():
+    X = (3 * np.random.RandomState(0).uniform(size=(20, 5))).astype(np.int64)
+    docs = [" ".join(str(v) for v in row) for row in X]
+    with pytest.raises(ValueError, match="empty vocabulary"):
+        CountVectorizer().fit(docs)
+    with pytest.raises(ValueError, match="empty vocabulary"):
+        TextSequencer().fit(X)
+    assert TextSequencer(token_pattern=r"\w+").fit(X).vocabulary_size_ == 5
 
 
 def test_vocabulary_ids_and_padding():
@@ -101,6 +123,24 @@ def test_clear_errors(X, match):
         TextSequencer().fit(X)
 
 
+@pytest.mark.parametrize(
+    "params, X, match",
+    [
+        (dict(), ["a", "? !", ""], "empty vocabulary; perhaps the documents only contain stop"),
+        (dict(analyzer="char"), ["", ""], "empty vocabulary"),
+        (dict(min_df=3), DOCS, "After pruning, no terms remain"),
+        (dict(min_df=3, max_df=2), DOCS, "max_df corresponds to < documents than min_df"),
+    ],
+)
+def test_empty_vocabulary_raises_as_count_vectorizer(params, X, match):
+    with pytest.raises(ValueError, match=match):
+        TextSequencer(**params).fit(X)
+    with pytest.raises(ValueError, match=match):
+        TextSequencer(**params).fit_transform(X)
+    with pytest.raises(ValueError, match=match):  # the same error as scikit-learn's
+        CountVectorizer(**params).fit(X)
+
+
 def test_pickle():
     seq = TextSequencer(analyzer="char").fit(DOCS)
     again = pickle.loads(pickle.dumps(seq))
@@ -145,6 +185,45 @@ def test_text_pipeline_reads_word_order():
     bow = make_pipeline(CountVectorizer(), LogisticRegression()).fit(docs, y)
     assert rnn.score(test_docs, test_y) > 0.95
     assert bow.score(test_docs, test_y) < 0.7
+
+
+def _keyword_corpus(n, seed=0):
+    """Three classes set by which keyword a document holds, among shared fillers:
+    word identity is all that matters."""
+    rng = np.random.RandomState(seed)
+    keywords = [["apple", "banana", "cherry"], ["engine", "wheel", "brake"],
+                ["goal", "match", "team"]]
+    fillers = ["the", "of", "and", "to", "is", "it", "on", "for", "with", "this", "that",
+               "was", "very", "some", "more", "an"]
+    docs, y = [], []
+    for _ in range(n):
+        label = rng.randint(3)
+        words = [*rng.choice(fillers, rng.randint(4, 9)), rng.choice(keywords[label])]
+        rng.shuffle(words)
+        docs.append(" ".join(words))
+        y.append(label)
+    return docs, np.array(y)
+
+
+def test_obvious_text_pipeline_embeds_token_ids():
+    """make_pipeline(TextSequencer(), RNNClassifier()) with the default
+    embedding_dim='auto' embeds the ids; read as numbers, it scores at chance."""
+    docs, y = _keyword_corpus(200)
+    test_docs, test_y = _keyword_corpus(100, seed=1)
+    params = dict(hidden_size=16, max_iter=15, learning_rate_init=0.03, random_state=0,
+                  device="cpu")
+    scores = {}
+    for embedding_dim in ["auto", None]:
+        pipe = make_pipeline(TextSequencer(), RNNClassifier(embedding_dim=embedding_dim, **params))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            pipe.fit(docs, y)
+        assert pipe[-1].embeds_tokens_ is (embedding_dim == "auto")
+        scores[embedding_dim] = pipe.score(test_docs, test_y)
+    assert pipe[-1].get_params()["embedding_dim"] is None
+    assert RNNClassifier().embedding_dim == "auto"
+    assert scores["auto"] > 0.9
+    assert scores[None] < 0.6  # the silent failure the default avoids (chance: 1/3)
 
 
 def test_text_pipeline_in_grid_search():

@@ -1,11 +1,13 @@
-"""Checks of array-shaped parameters: positive-int tuples and input shapes."""
+"""Checks of array-shaped parameters (positive-int tuples, input shapes) and of the
+layout of sequence input."""
 
 import math
 from numbers import Integral
 
 import numpy as np
+import scipy.sparse as sp
 
-__all__ = ["check_input_shape", "check_int_tuple", "rows_to_shape"]
+__all__ = ["check_input_shape", "check_int_tuple", "rows_to_shape", "sequence_layout"]
 
 
 def _is_int(v):
@@ -73,3 +75,28 @@ def rows_to_shape(n_columns, shape, given):
             f"input_shape={given!r} has {known} values per sample, but X has {n_columns} columns."
         )
     return shape
+
+
+def sequence_layout(X):
+    """How ``X`` holds samples: 'rows' (2-D, or anything scikit-learn's validation
+    should judge), 'nd' (a dense array of 3 or more dimensions) or 'ragged' (a list,
+    tuple or 1-D object array of sequences of different lengths, which NumPy cannot
+    stack into one array)."""
+    if sp.issparse(X) or hasattr(X, "columns") or isinstance(X, (str, bytes)):
+        return "rows"
+    if isinstance(X, np.ndarray) and X.dtype != object:
+        return "nd" if X.ndim >= 3 else "rows"
+    if not isinstance(X, (np.ndarray, list, tuple)):
+        return "rows"
+    try:
+        arr = np.asarray(X)
+    except ValueError:  # inhomogeneous nesting: sequences of different lengths
+        return "ragged"
+    if (
+        arr.dtype == object
+        and arr.ndim == 1
+        and len(arr)
+        and all(isinstance(s, (list, tuple, np.ndarray)) for s in arr)
+    ):
+        return "ragged"
+    return "nd" if arr.ndim >= 3 and arr.dtype != object else "rows"
