@@ -19,6 +19,7 @@ solver: ``Trainer.run`` over :class:`~sknn._engine.TensorBatches`, or L-BFGS.
 """
 
 import copy
+import math
 import warnings
 from abc import abstractmethod
 from numbers import Integral, Real
@@ -99,10 +100,8 @@ class BackpropEstimator(BaseNeuralEstimator):
     #: 0 for scikit-learn's MLP rule (count > n), 1 for its SGD rule (count >= n).
     _patience_offset = 0
 
-    #: Whether ``y`` must be numeric (regression), and whether early stopping's
-    #: validation split is stratified (classification); see sknn._mixins.
+    #: Whether ``y`` must be numeric (regression rather than classification).
     _y_numeric = True
-    _stratify = False
 
     # ------------------------------------------------------------------ hooks
     @abstractmethod
@@ -169,6 +168,10 @@ class BackpropEstimator(BaseNeuralEstimator):
 
     def _load_initial_weights(self, module, weights):
         """Copy what :meth:`_initial_weights` returned into a new module."""
+
+    def _stratify_labels(self, y):
+        """Labels to stratify early stopping's validation split by, or None."""
+        return None
 
     def _check_solver(self):
         """``partial_fit`` exists only for the stochastic solvers (``available_if``)."""
@@ -344,7 +347,12 @@ class BackpropEstimator(BaseNeuralEstimator):
             return X, y, sample_weight, None
         from sklearn.model_selection import train_test_split  # not at ``import sknn``
 
-        stratify = y if (self._stratify and y.ndim == 1) else None
+        if math.ceil(self.validation_fraction * X.shape[0]) < 2:  # train_test_split's size
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                "or the size of your dataset."
+            )
+        stratify = self._stratify_labels(y)
         arrays = [X, y] + ([sample_weight] if sample_weight is not None else [])
         parts = train_test_split(
             *arrays, random_state=seed, test_size=self.validation_fraction, stratify=stratify
@@ -353,11 +361,6 @@ class BackpropEstimator(BaseNeuralEstimator):
         w_val = None
         if sample_weight is not None:
             sample_weight, w_val = parts[4:]
-        if X_val.shape[0] < 2:
-            raise ValueError(
-                "The validation set is too small. Increase 'validation_fraction' "
-                "or the size of your dataset."
-            )
         if not sp.issparse(X_val):  # moved to the device once, not every epoch
             X_val = torch.from_numpy(np.ascontiguousarray(X_val)).to(self._device)
         return X, y, sample_weight, lambda: self._validation_score(X_val, y_val, w_val)

@@ -214,8 +214,8 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
     # ------------------------------------------------------------- prediction
     def _forward(self, X, fn=None):
         """``fn(module, rows)`` over validated X in bounded chunks, as a NumPy array;
-        by default the module's outputs through :meth:`_output`, as float32 (and
-        checked to be finite).
+        by default the module's outputs through :meth:`_output` (checked to be
+        finite), in the dtype they were computed in.
 
         Float64 X is computed in float64 on the CPU (the module's weights converted
         for the call, :func:`sknn.modules.float64_call`), as scikit-learn's MLP
@@ -236,7 +236,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         if fn is None:
 
             def call(module, xb):
-                return self._output(module(xb)).float()
+                return self._output(module(xb))
 
         dtype = None
         if X.dtype not in (np.float64, torch.float64):

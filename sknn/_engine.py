@@ -167,8 +167,9 @@ class TensorBatches:
         else:
             w = self.w_host if order is None else self.w_host[order]
             sums = np.add.reduceat(w, starts)
-        with np.errstate(divide="ignore"):
-            self.penalty_factor = float(np.sum(lens / sums) / self.n)
+        # Batches whose weights are all zero take no L2 step (see train_step).
+        per_batch = np.divide(lens, sums, out=np.zeros(len(lens)), where=np.asarray(sums) > 0)
+        self.penalty_factor = float(np.sum(per_batch) / self.n)
         return sums.tolist()
 
     def _x(self, index):
@@ -423,7 +424,9 @@ class _EngineMethods:
         if self.l2_alpha and optimizer.param_groups[0].get("decayed", False):
             # scikit-learn's L2 gradient, alpha * W / (total sample weight of the batch),
             # on weight matrices only: the optimizer's (fused) weight_decay adds it.
-            optimizer.param_groups[0]["weight_decay"] = self.l2_alpha / batch[1].w_sum
+            # A batch whose sample weights are all zero takes no L2 step either.
+            w_sum = batch[1].w_sum
+            optimizer.param_groups[0]["weight_decay"] = self.l2_alpha / w_sum if w_sum else 0.0
         # Same steps as skorch's train_step, without the closure (sknn's solvers
         # evaluate the loss once per step; L-BFGS goes through SciPy instead).
         optimizer.zero_grad(set_to_none=True)

@@ -31,7 +31,6 @@ class NeuralClassifierMixin(ClassifierMixin):
     Any label type works: strings, booleans, non-contiguous integers.
     """
 
-    _stratify = True
     _y_numeric = False
     _label_binarizer_cls = LabelBinarizer
 
@@ -41,6 +40,12 @@ class NeuralClassifierMixin(ClassifierMixin):
         check_classification_targets(y)
         if incremental and not hasattr(self, "classes_") and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
+        if incremental and classes is not None and hasattr(self, "classes_"):
+            if not np.array_equal(self.classes_, unique_labels(classes)):
+                raise ValueError(
+                    f"`classes={classes!r}` is not the same as on last call to "
+                    f"partial_fit, was: {self.classes_!r}"
+                )
         if first_call and not (incremental and hasattr(self, "classes_")):
             lb = self._label_binarizer_cls()
             if incremental and type_of_target(y).startswith("multilabel"):
@@ -78,6 +83,11 @@ class NeuralClassifierMixin(ClassifierMixin):
         self.out_activation_ = "logistic"
         Y = lb.transform(y).astype(np.float32)
         return Y, Y.shape[1]
+
+    def _stratify_labels(self, y):
+        # As scikit-learn's MLP: stratified exactly when there is one output (binary
+        # targets); its multiclass targets are one-hot rows, never stratified.
+        return y if self.n_outputs_ == 1 else None
 
     def _loss_name(self):
         if self._label_binarizer.y_type_ == "multiclass":
@@ -169,6 +179,10 @@ class NeuralClassifierMixin(ClassifierMixin):
         proba = self._forward(X).astype(np.float64)
         if self._label_binarizer.y_type_ == "binary":
             proba = np.hstack([1.0 - proba, proba])
+        elif self.out_activation_ == "softmax":
+            # A float32 softmax sums to 1 only to ~1e-7; metrics such as log_loss
+            # check the sums in float64.
+            proba /= proba.sum(axis=1, keepdims=True)
         return proba
 
     def predict_log_proba(self, X):
@@ -196,7 +210,6 @@ class NeuralClassifierMixin(ClassifierMixin):
 class NeuralRegressorMixin(RegressorMixin):
     """Targets, output activation and ``predict`` for regressors."""
 
-    _stratify = False
     _y_numeric = True
 
     def _encode_y(self, y, *, first_call, incremental, classes=None):

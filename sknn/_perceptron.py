@@ -376,6 +376,10 @@ class PerceptronClassifier(NeuralClassifierMixin, BackpropEstimator):
     def _predict_codes(self, X):
         return self._indices(X)
 
+    def _stratify_labels(self, y):
+        # scikit-learn's SGD models stratify their validation split by class.
+        return self._class_codes(y)
+
     def _validation_score(self, X, y, sample_weight):
         if y.ndim == 2:
             y = y[:, 0].astype(np.int64) if y.shape[1] == 1 else y.argmax(1)

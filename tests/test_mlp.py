@@ -594,3 +594,74 @@ def test_batch_norm_with_a_trailing_single_row():
     clf.partial_fit(X, y)
     with pytest.raises(ValueError, match="batch_norm=True needs batches of at least 2"):
         MLPClassifier(batch_norm=True, batch_size=1, **FAST).fit(X, y)
+
+
+# ------------------------------------------- probabilities, splits, partial_fit
+def test_predict_proba_rows_sum_to_one_in_float64():
+    X, y = load_digits(return_X_y=True)
+    clf = _quiet(MLPClassifier(**{**FAST, "max_iter": 5}).fit, X, y)
+    for Xp in (X, X.astype(np.float32)):
+        proba = clf.predict_proba(Xp)
+        assert proba.dtype == np.float64
+        np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+
+
+def test_float64_prediction_is_computed_in_float64():
+    """Float64 X goes through the network in float64: the probabilities equal a
+    float64 NumPy forward pass with the fitted weights far below float32's 1e-7."""
+    X, y = load_digits(return_X_y=True)
+    clf = _quiet(MLPClassifier(**{**FAST, "hidden_layer_sizes": (16,), "max_iter": 5}).fit, X, y)
+    h = np.maximum(X @ clf.coefs_[0].astype(np.float64) + clf.intercepts_[0], 0)
+    z = h @ clf.coefs_[1].astype(np.float64) + clf.intercepts_[1]
+    z -= z.max(axis=1, keepdims=True)
+    expected = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=0, atol=1e-12)
+    # float32 X keeps float32 arithmetic (it differs at the float32 level)
+    assert np.abs(clf.predict_proba(X.astype(np.float32)) - expected).max() > 1e-12
+
+
+def test_early_stopping_stratifies_binary_targets_as_sklearn():
+    """scikit-learn's MLP stratifies the validation split exactly when there is one
+    output: with 5 % positives, every binary split holds its share of positives;
+    multiclass (one-hot) targets are not stratified."""
+    rng = np.random.RandomState(0)
+    X = rng.rand(200, 4).astype(np.float32)
+    y = (np.arange(200) % 20 == 0).astype(int)  # 10 positives
+    clf = MLPClassifier((4,), max_iter=1, early_stopping=True, device="cpu")
+    _quiet(clf.fit, X, y)
+    y_enc, _ = clf._encode_y(y, first_call=False, incremental=False)
+    assert y_enc.shape == (200, 1)
+    positives = []
+    for seed in range(20):
+        _, y_train, _, _ = clf._split_validation(X, y_enc, None, seed)
+        positives.append(int(y_train.sum()))
+    assert positives == [9] * 20  # 20 validation rows: always 1 of the 10 positives
+    y3 = np.arange(200) % 3
+    clf3 = _quiet(MLPClassifier((4,), max_iter=1, device="cpu").fit, X, y3)
+    assert clf3._stratify_labels(clf3._encode_y(y3, first_call=False, incremental=False)[0]) is None
+
+
+def test_partial_fit_refuses_other_classes():
+    clf = MLPClassifier(**FAST)
+    clf.partial_fit(X_small, y_small, classes=np.unique(y_small))
+    with pytest.raises(ValueError, match="is not the same as on last call to partial_fit"):
+        clf.partial_fit(X_small, y_small, classes=np.arange(20))
+    clf.partial_fit(X_small, y_small, classes=np.unique(y_small))  # the same: fine
+
+
+def test_batches_whose_weights_are_all_zero():
+    """A mini-batch of zero-weight rows has zero loss and no L2 term (it used to
+    raise ZeroDivisionError in the L2 step and give 0/0 in the loss)."""
+    from sknn.modules import SampleLoss
+
+    loss = SampleLoss("cross_entropy")
+    raw = torch.randn(4, 3, requires_grad=True)
+    value = loss(raw, torch.tensor([0, 1, 2, 0]), torch.zeros(4))
+    value.backward()
+    assert float(value) == 0.0 and float(raw.grad.abs().sum()) == 0.0
+    X, y = X_small[:80], y_small[:80]
+    w = np.r_[np.ones(40), np.zeros(40)]
+    params = {**FAST, "batch_size": 20, "shuffle": False, "max_iter": 5, "alpha": 0.01}
+    clf = _quiet(MLPClassifier(**params).fit, X, y, sample_weight=w)
+    assert clf.n_iter_ == 5 and np.isfinite(clf.loss_curve_).all()
+    assert all(np.isfinite(c).all() for c in clf.coefs_)

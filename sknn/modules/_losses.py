@@ -132,4 +132,7 @@ class SampleLoss(nn.Module):
                 return LOSSES[self.name](raw, y, "mean")
             return self._per_sample(raw, y).mean()
         total = (self._per_sample(raw, y) * w).sum()
-        return total / (w.sum() if self.normalize == "weights" else w.shape[0])
+        if self.normalize == "count":
+            return total / w.shape[0]
+        # A batch whose weights are all zero has zero loss (and gradients), not 0/0.
+        return total / w.sum().clamp_min(torch.finfo(total.dtype).tiny)
