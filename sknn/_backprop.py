@@ -34,6 +34,7 @@ from ._engine import TensorBatches, fit_lbfgs, make_engine
 from ._persistence import load_device, to_numpy_tree, to_tensor_tree
 from ._training import LearningRateSchedule, StoppingRule, Trainer, TrainingRecord
 from .modules import SampleLoss
+from .utils._batching import as_tensor_rows
 from .utils._compat import (
     Interval,
     Options,
@@ -78,8 +79,8 @@ def _has_batch_norm(module):
 
 
 def _to_device(X, y, device):
-    Xt = X if sp.issparse(X) else torch.from_numpy(np.ascontiguousarray(X)).to(device)
-    return Xt, torch.from_numpy(np.ascontiguousarray(y)).to(device)
+    Xt = X if sp.issparse(X) else as_tensor_rows(X, device)
+    return Xt, as_tensor_rows(y, device)
 
 
 class BackpropEstimator(BaseNeuralEstimator):
@@ -362,7 +363,7 @@ class BackpropEstimator(BaseNeuralEstimator):
         if sample_weight is not None:
             sample_weight, w_val = parts[4:]
         if not sp.issparse(X_val):  # moved to the device once, not every epoch
-            X_val = torch.from_numpy(np.ascontiguousarray(X_val)).to(self._device)
+            X_val = as_tensor_rows(X_val, self._device)
         return X, y, sample_weight, lambda: self._validation_score(X_val, y_val, w_val)
 
     def _batches(self, X, y, sample_weight, seed):

@@ -15,7 +15,7 @@ from ._docs import fill_doc
 from ._engine import make_history
 from ._persistence import load_device, plain, to_cpu, to_numpy_tree, to_tensor_tree
 from .modules import DBNModule, RBMModule
-from .utils._batching import apply_batched
+from .utils._batching import apply_batched, as_tensor_rows
 from .utils._compat import Interval, StrOptions, _fit_context, validate_data
 from .utils._torch import flush_denormal, seed_sequence, torch_num_threads
 
@@ -479,14 +479,9 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
     @staticmethod
     def _rows(data, index, device):
         """Rows of ``data`` (ndarray, sparse matrix or tensor) as a dense tensor."""
-        if isinstance(data, torch.Tensor):
-            if isinstance(index, np.ndarray):
-                index = torch.from_numpy(index).to(data.device)
-            return data[index]
-        chunk = data[index]
-        if sp.issparse(chunk):
-            chunk = chunk.toarray()
-        return torch.from_numpy(np.ascontiguousarray(chunk, dtype=np.float32)).to(device)
+        if isinstance(data, torch.Tensor) and isinstance(index, np.ndarray):
+            index = torch.from_numpy(index).to(data.device)
+        return as_tensor_rows(data[index], device, np.float32)
 
     def _train_layer(
         self,
