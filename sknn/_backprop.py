@@ -19,7 +19,6 @@ solver: ``Trainer.run`` over :class:`~sknn._engine.TensorBatches`, or L-BFGS.
 """
 
 import copy
-import math
 import warnings
 from abc import abstractmethod
 from numbers import Integral, Real
@@ -74,6 +73,23 @@ SOLVER_CONSTRAINTS = {
 }
 
 
+def _finite_float64(X):
+    """Whether X (as float64) is all finite."""
+    try:
+        X = X.data if sp.issparse(X) else np.asarray(X, dtype=np.float64)
+        return bool(np.isfinite(X).all())
+    except (TypeError, ValueError):
+        return False
+
+
+def _input_float_dtype(X):
+    """float32 for float32 input (every column of a DataFrame), else float64."""
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is not None and not isinstance(dtypes, np.dtype):
+        return np.float32 if all(d == np.float32 for d in dtypes) else np.float64
+    return np.float32 if getattr(X, "dtype", None) == np.float32 else np.float64
+
+
 def _has_batch_norm(module):
     return any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm) for m in module.modules())
 
@@ -96,6 +112,10 @@ class BackpropEstimator(BaseNeuralEstimator):
     #: How sample weights enter the batch loss: 'weights' divides the weighted sum by
     #: the weights' sum (scikit-learn's MLP), 'count' by the batch size (its SGD models).
     _weight_normalization = "weights"
+
+    #: dtype of the fitted attributes and predictions: X's float dtype, set by each
+    #: first fit (float32 for models saved before it was recorded).
+    _fit_dtype = np.float32
 
     #: Stop once the no-improvement count exceeds ``n_iter_no_change - offset``:
     #: 0 for scikit-learn's MLP rule (count > n), 1 for its SGD rule (count >= n).
@@ -162,9 +182,10 @@ class BackpropEstimator(BaseNeuralEstimator):
         ``class_weight``; either may be None (see sknn._mixins)."""
         return None, None
 
-    def _initial_weights(self, X):
+    def _initial_weights(self, X, continuing):
         """Weights to start from, given the training rows (e.g. a fitted
-        pre-training model's layers), or None for the module's initialisation."""
+        pre-training model's layers), or None for the module's initialisation.
+        ``continuing``: ``partial_fit`` or ``warm_start=True``."""
         return None
 
     def _load_initial_weights(self, module, weights):
@@ -185,16 +206,27 @@ class BackpropEstimator(BaseNeuralEstimator):
 
     # ------------------------------------------------------------- validation
     def _validate_Xy(self, X, y, reset):
-        return validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            dtype=np.float32,
-            multi_output=True,
-            y_numeric=self._y_numeric,
-            reset=reset,
-        )
+        try:
+            return validate_data(
+                self,
+                X,
+                y,
+                accept_sparse=["csr", "csc"],
+                dtype=np.float32,
+                multi_output=True,
+                y_numeric=self._y_numeric,
+                reset=reset,
+            )
+        except ValueError as error:
+            if "too large for dtype('float32')" in str(error) and _finite_float64(X):
+                # scikit-learn trains in float64 and its solver then overflows; the
+                # network trains in float32, where these values are already inf.
+                raise ValueError(
+                    "Solver produced non-finite parameter weights. The input data may "
+                    "contain large values and need to be preprocessed. (X has finite "
+                    "values beyond float32's range, in which the network trains.)"
+                ) from None
+            raise
 
     def _sample_weights(self, X, y, sample_weight):
         """Checked sample weights times the class weights, and the per-output
@@ -222,6 +254,10 @@ class BackpropEstimator(BaseNeuralEstimator):
 
     def _fit(self, X, y, sample_weight=None, *, incremental=False, classes=None):
         first_call = not self._is_fitted() or (not self.warm_start and not incremental)
+        # As scikit-learn's MLP: X's float dtype (float64 unless X is float32) is the
+        # dtype of the fitted attributes and of predictions.
+        if first_call:
+            self._fit_dtype = _input_float_dtype(X)
         self._check_params()
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
@@ -242,19 +278,30 @@ class BackpropEstimator(BaseNeuralEstimator):
         with torch_rng_scope(seed, device), flush_denormal(device):
             if first_call:
                 self._unit_weights = pos_weight
-                self._initialize(X, n_outputs, seed, device)
-            elif self._device != device:
-                self._engine.move_to(device)
-            if lbfgs:
-                self._fit_lbfgs(X, y, sample_weight)
+                self._initialize(X, n_outputs, seed, device, continuing=incremental)
             else:
-                self._fit_stochastic(X, y, sample_weight, seed, incremental, first_call, checkpoint)
+                self._sync_module()
+                if self._device != device:
+                    self._engine.move_to(device)
+            try:
+                if lbfgs:
+                    self._fit_lbfgs(X, y, sample_weight)
+                else:
+                    self._fit_stochastic(
+                        X, y, sample_weight, seed, incremental, first_call, checkpoint
+                    )
+            finally:
+                self._sync_attributes()
         self.module_.eval()
         return self
 
-    def _initialize(self, X, n_outputs, seed, device):
-        """A new module and engine for samples like ``X``, and an empty record."""
-        weights = self._initial_weights(X)
+    def _initialize(self, X, n_outputs, seed, device, continuing=False):
+        """A new module and engine for samples like ``X``, and an empty record.
+
+        ``continuing``: a ``partial_fit`` or ``warm_start`` call, which starts from
+        weights the user assigned to an unfitted estimator (see
+        :meth:`_initial_weights`)."""
+        weights = self._initial_weights(X, continuing or self.warm_start)
         in_shape = tuple(X.shape[1:])
         module = self._new_module(in_shape, n_outputs, seed)
         if weights is not None:
@@ -348,17 +395,17 @@ class BackpropEstimator(BaseNeuralEstimator):
             return X, y, sample_weight, None
         from sklearn.model_selection import train_test_split  # not at ``import sknn``
 
-        if math.ceil(self.validation_fraction * X.shape[0]) < 2:  # train_test_split's size
-            raise ValueError(
-                "The validation set is too small. Increase 'validation_fraction' "
-                "or the size of your dataset."
-            )
         stratify = self._stratify_labels(y)
         arrays = [X, y] + ([sample_weight] if sample_weight is not None else [])
         parts = train_test_split(
             *arrays, random_state=seed, test_size=self.validation_fraction, stratify=stratify
         )
         X, X_val, y, y_val = parts[:4]
+        if X_val.shape[0] < 2:  # checked after the split, as scikit-learn does
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                "or the size of your dataset."
+            )
         w_val = None
         if sample_weight is not None:
             sample_weight, w_val = parts[4:]
@@ -392,7 +439,10 @@ class BackpropEstimator(BaseNeuralEstimator):
     def _fit_stochastic(self, X, y, sample_weight, seed, incremental, first_call, checkpoint):
         engine = self._engine
         if not incremental and not first_call:
-            engine.reset_optimizer()  # warm_start: new optimizer, as sklearn
+            # warm_start: a new optimizer from the current parameters, as sklearn
+            engine.reset_optimizer(
+                self._solver_name(), self._optimizer_params(), alpha=self._l2_alpha()
+            )
         X, y, sample_weight, validate = self._split_validation(X, y, sample_weight, seed)
         batches = self._batches(X, y, sample_weight, seed)
         engine.set_speed_options(precision=self.precision, compile=self.compile)
@@ -425,8 +475,10 @@ class BackpropEstimator(BaseNeuralEstimator):
         """Warn about how a stochastic fit ended, as scikit-learn does."""
         if record.diverged:
             self._warn_diverged(
-                f"at epoch {self.n_iter_ + 1} (loss is NaN or inf)",
-                f"the weights of epoch {self.n_iter_}",
+                f"at epoch {self.n_iter_} (loss or weights NaN or inf)",
+                "the best validation epoch's weights"
+                if restored_best
+                else f"the weights of epoch {self.n_iter_ - 1}",
                 "Lower learning_rate_init, scale the inputs or increase alpha.",
             )
         if record.interrupted:

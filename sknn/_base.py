@@ -106,6 +106,18 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
     def _import_engine(self, data):
         """Rebuild ``_engine`` from :meth:`_export_engine`'s output."""
 
+    #: Attributes derived from the module that are not saved (rebuilt on load by
+    #: :meth:`_sync_attributes`).
+    _derived_state = ()
+
+    def _sync_module(self):
+        """Copy user-editable fitted attributes (e.g. the MLP's ``coefs_``) into the
+        module before it is used; nothing by default."""
+
+    def _sync_attributes(self):
+        """Expose the module's weights as fitted attributes after it changed;
+        nothing by default."""
+
     def _prepare_X(self, X):
         """Turn validated rows into what the module takes (identity for MLPs)."""
         return X
@@ -225,6 +237,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         and AMD), by ~1e-7; in float64 the differences are ~1e-16, below float32's
         resolution.
         """
+        self._sync_module()
         module = self.module_
         if module.training:  # eval() walks every submodule; skip it when already set
             module.eval()
@@ -255,14 +268,20 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         return self._new_module(in_shape, n_outputs, 0)
 
     def __getstate__(self):
+        if self._is_fitted():
+            self._sync_module()
         # A copy: on Python >= 3.11 BaseEstimator's state is the instance's __dict__.
-        return _persistence.export_state(self, super().__getstate__())
+        state = _persistence.export_state(self, super().__getstate__())
+        for key in self._derived_state:
+            state.pop(key, None)
+        return state
 
     def __setstate__(self, state):
         state, engine_state = _persistence.import_state(type(self), state)
         super().__setstate__(state)
         if engine_state is not None:
             self._engine = self._import_engine(engine_state)
+            self._sync_attributes()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -183,7 +183,10 @@ class TensorBatches:
             yield from self._iter_shard()
             return
         bounds = list(zip(self.starts.tolist(), self.stops.tolist()))
-        if self.shuffle:
+        # One batch holds every row whatever the order: not shuffling it gives the
+        # same step without a gather, and the same arithmetic in every epoch (so
+        # fit and repeated partial_fit agree exactly, as scikit-learn's do).
+        if self.shuffle and len(bounds) > 1:
             perm = torch.randperm(self.n, generator=self.generator)
             sums = self._batch_sums(perm.numpy())
             perm_dev = perm.to(self.device, non_blocking=True)
@@ -500,8 +503,21 @@ class _EngineMethods:
                     state[key] = value.to(device)
         self.device = str(device)
 
-    def reset_optimizer(self):
-        """A fresh optimizer state (warm starts and recovery from divergence)."""
+    def reset_optimizer(self, solver=None, params=None, alpha=None):
+        """A fresh optimizer state (warm starts and recovery from divergence);
+        with ``solver`` and ``params`` (as :func:`make_engine`'s), built from
+        them, so a warm start uses the estimator's current settings."""
+        if solver is not None:
+            opt_class, opt_kwargs = _optimizer_spec(solver, params)
+            for key in [k for k in vars(self) if k.startswith("optimizer__")]:
+                delattr(self, key)
+            self.optimizer, self.lr = opt_class, opt_kwargs.pop("lr")
+            if _fused_supported(opt_class, str(self.device)):
+                opt_kwargs["fused"] = True
+            for key, value in opt_kwargs.items():
+                setattr(self, f"optimizer__{key}", value)
+        if alpha is not None:
+            self.l2_alpha = float(alpha)
         self.initialize_optimizer()
 
     def last(self, key):

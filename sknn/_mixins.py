@@ -33,6 +33,9 @@ class NeuralClassifierMixin(ClassifierMixin):
 
     _y_numeric = False
     _label_binarizer_cls = LabelBinarizer
+    #: The error for a y with one class; None accepts it as scikit-learn's MLP
+    #: does (every prediction is that class).
+    _one_class_error = None
 
     def _encode_y(self, y, *, first_call, incremental, classes=None):
         if y.ndim == 2 and y.shape[1] == 1:
@@ -54,14 +57,11 @@ class NeuralClassifierMixin(ClassifierMixin):
                 lb.fit(np.asarray(classes))
             else:
                 lb.fit(y)
-            if len(lb.classes_) < 2:
-                raise ValueError(
-                    f"{type(self).__name__} needs samples of at least 2 classes in the "
-                    f"data, but the data contains only one class: {lb.classes_[0]!r}."
-                )
+            if len(lb.classes_) < 2 and self._one_class_error is not None:
+                raise ValueError(self._one_class_error)
             self._label_binarizer = lb
             self.classes_ = lb.classes_
-        else:
+        if incremental or not first_call:
             seen = unique_labels(y)
             if self.warm_start and not incremental:
                 if set(seen) != set(self.classes_):
@@ -86,8 +86,9 @@ class NeuralClassifierMixin(ClassifierMixin):
 
     def _stratify_labels(self, y):
         # As scikit-learn's MLP: stratified exactly when there is one output (binary
-        # targets); its multiclass targets are one-hot rows, never stratified.
-        return y if self.n_outputs_ == 1 else None
+        # targets, as booleans, so a split error names the class 'True'); its
+        # multiclass targets are one-hot rows, never stratified.
+        return y.astype(bool) if self.n_outputs_ == 1 else None
 
     def _loss_name(self):
         if self._label_binarizer.y_type_ == "multiclass":
@@ -157,6 +158,8 @@ class NeuralClassifierMixin(ClassifierMixin):
         codes = self._predict_codes(X)
         if self.out_activation_ == "softmax":
             return self.classes_[codes]
+        if len(self.classes_) == 1:
+            return np.repeat(self.classes_, len(codes))
         if self._label_binarizer.y_type_ == "binary":
             return self.classes_[codes[:, 0].astype(np.int64)]
         return self._label_binarizer.inverse_transform(codes)
@@ -252,5 +255,6 @@ class NeuralRegressorMixin(RegressorMixin):
             The predicted values.
         """
         X = self._validate_predict_X(X)
-        out = self._forward(X).astype(np.float64)
+        # X's float dtype combined with the fit's, as scikit-learn's MLP computes.
+        out = self._forward(X).astype(np.result_type(X.dtype, self._fit_dtype), copy=False)
         return out.ravel() if self._y_1d else out

@@ -19,6 +19,36 @@ from .utils._validation import check_int_tuple
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
 
+class _Assigned(list):
+    """``(coef, intercept)`` pairs the user assigned before fitting."""
+
+    def __init__(self, pairs):
+        super().__init__(pairs)
+
+
+def _copy_layers(linears, coefs, intercepts):
+    """Copy ``coefs``/``intercepts`` (scikit-learn's layout) into ``linears``,
+    checking their number and shapes."""
+    if len(coefs) != len(linears) or len(intercepts) != len(linears):
+        raise ValueError(
+            f"coefs_ and intercepts_ must hold {len(linears)} arrays, one per layer; "
+            f"got {len(coefs)} and {len(intercepts)}."
+        )
+    with torch.no_grad():
+        for i, (lin, coef, intercept) in enumerate(zip(linears, coefs, intercepts)):
+            coef, intercept = np.asarray(coef), np.asarray(intercept)
+            shape = (lin.in_features, lin.out_features)
+            if coef.shape != shape or intercept.shape != (shape[1],):
+                raise ValueError(
+                    f"coefs_[{i}] has shape {coef.shape} and intercepts_[{i}] shape "
+                    f"{intercept.shape}; layer {i} needs {shape} and ({shape[1]},)."
+                )
+            if not (np.isfinite(coef).all() and np.isfinite(intercept).all()):
+                raise ValueError(f"coefs_[{i}] or intercepts_[{i}] contains NaN or infinity.")
+            lin.weight.copy_(torch.as_tensor(coef.T, dtype=lin.weight.dtype))
+            lin.bias.copy_(torch.as_tensor(intercept, dtype=lin.bias.dtype))
+
+
 class _BaseMLP(BackpropEstimator):
     """What MLPClassifier and MLPRegressor share: the architecture parameters."""
 
@@ -39,9 +69,12 @@ class _BaseMLP(BackpropEstimator):
     def _check_params(self):
         self._hidden_sizes()
 
-    def _initial_weights(self, X):
-        """The layers of ``pretrain``: fit (a clone of) it on the training rows if
-        it is not fitted."""
+    def _initial_weights(self, X, continuing):
+        """``coefs_``/``intercepts_`` assigned before a ``partial_fit`` or a
+        ``warm_start`` fit (scikit-learn starts from them), else the layers of
+        ``pretrain``: fit (a clone of) it on the training rows if it is not fitted."""
+        if continuing and "coefs_" in self.__dict__:
+            return _Assigned(zip(self.coefs_, self.intercepts_))
         pretrain = self.pretrain
         self.__dict__.pop("pretrain_", None)
         if pretrain is None or isinstance(pretrain, (list, tuple)):
@@ -77,7 +110,11 @@ class _BaseMLP(BackpropEstimator):
         )
 
     def _load_initial_weights(self, module, layers):
-        """Copy ``(coef, intercept)`` pairs into the first hidden layers."""
+        """Copy ``(coef, intercept)`` pairs into the first hidden layers (every
+        layer for assigned ``coefs_``)."""
+        if isinstance(layers, _Assigned):
+            _copy_layers(module.linears, self.coefs_, self.intercepts_)
+            return
         hidden = module.linears[:-1]
         layers = list(layers)
         if len(layers) > len(hidden):
@@ -111,20 +148,44 @@ class _BaseMLP(BackpropEstimator):
                 linear.weight.copy_(torch.from_numpy(coef.T.copy()))
                 linear.bias.copy_(torch.from_numpy(intercept))
 
-    @property
-    def n_layers_(self):
-        """Number of layers, input and output layers included."""
-        return len(self.module_.linears) + 1
+    # ``coefs_`` and ``intercepts_`` are plain attributes, as in scikit-learn: lists
+    # of arrays in the fit's dtype that may be edited in place or reassigned. For a
+    # float32 fit on the CPU they are views of the module's weights; otherwise they
+    # are copies, and are copied back into the module before it is next used.
+    _derived_state = ("coefs_", "intercepts_", "n_layers_", "_weight_views")
 
-    @property
-    def coefs_(self):
-        """list of ndarray: weight matrix ``(fan_in, fan_out)`` of each layer."""
-        return [lin.weight.detach().cpu().numpy().T.copy() for lin in self.module_.linears]
+    def _sync_attributes(self):
+        linears = self.module_.linears
+        views = self._fit_dtype == np.float32 and self._device.type == "cpu"
+        coefs, intercepts = [], []
+        for lin in linears:
+            w, b = lin.weight.detach(), lin.bias.detach()
+            if views:
+                coefs.append(w.numpy().T)
+                intercepts.append(b.numpy())
+            else:
+                coefs.append(w.cpu().numpy().T.astype(self._fit_dtype))
+                intercepts.append(b.cpu().numpy().astype(self._fit_dtype))
+        self.coefs_, self.intercepts_ = coefs, intercepts
+        self.n_layers_ = len(linears) + 1
+        self._weight_views = (list(coefs), list(intercepts)) if views else None
 
-    @property
-    def intercepts_(self):
-        """list of ndarray: bias vector of each layer."""
-        return [lin.bias.detach().cpu().numpy().copy() for lin in self.module_.linears]
+    def _sync_module(self):
+        coefs, intercepts = self.__dict__.get("coefs_"), self.__dict__.get("intercepts_")
+        if coefs is None or intercepts is None:
+            return
+        views = self.__dict__.get("_weight_views")
+        linears = self.module_.linears
+        if (
+            views is not None
+            and len(coefs) == len(linears)
+            and len(intercepts) == len(linears)
+            and all(a is v for a, v in zip(coefs, views[0]))
+            and all(a is v for a, v in zip(intercepts, views[1]))
+        ):
+            return  # unchanged, or edited in place: the module already has it
+        _copy_layers(linears, coefs, intercepts)
+        self._sync_attributes()
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model to data matrix X and target(s) y.

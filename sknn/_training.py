@@ -248,7 +248,14 @@ class Trainer:
         # One fused reduction gives both the L2 term and a finiteness check.
         sq_norms, is_matrix = _squared_norms(module)
         if not np.isfinite(loss) or not np.all(np.isfinite(sq_norms)):
+            # The epoch ran: it is counted and recorded as scikit-learn does (its
+            # validation score is NaN); the last finite weights are put back in run().
             record.diverged = True
+            record.n_iter_ += 1
+            record.t_ += self.n_samples
+            record.loss_curve_.append(loss if not np.isfinite(loss) else float("nan"))
+            if self.validate is not None:
+                record.validation_scores_.append(float("nan"))
             return True
         torch._foreach_copy_(self.good_state, list(module.state_dict().values()))
         if self.alpha:

@@ -56,9 +56,15 @@ def test_empty_X(est):
         _fitted(est).predict(X[:0])
 
 
-def test_single_class():
-    with pytest.raises(ValueError, match="only one class"):
-        MLPClassifier(**FAST).fit(X, np.zeros(40))
+def test_single_class_as_scikit_learn():
+    # scikit-learn's MLPClassifier fits a y with one class and always predicts it,
+    # with predict_proba's two binary columns.
+    clf = MLPClassifier(**FAST).fit(X, np.full(40, 7))
+    np.testing.assert_array_equal(clf.classes_, [7])
+    np.testing.assert_array_equal(clf.predict(X), np.full(40, 7))
+    proba = clf.predict_proba(X)
+    assert proba.shape == (40, 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
 
 
 def test_mismatched_lengths(est):

@@ -94,11 +94,15 @@ def test_early_stopping_stops_and_records_scores():
     assert "validation_score" in clf.history_[-1]
 
 
-def test_validation_set_too_small():
-    with pytest.raises(ValueError, match="validation set is too small"):
-        MLPClassifier(early_stopping=True, validation_fraction=0.01, **FAST).fit(
-            X_small[:20], y_small[:20] % 2
-        )
+@pytest.mark.parametrize("Est", [MLPClassifier, MLPRegressor, SkMLPClassifier, SkMLPRegressor])
+def test_validation_set_too_small(Est):
+    # The split comes first, as in scikit-learn: a stratified split of one row
+    # fails in train_test_split, a one-row validation set after it.
+    params = dict(early_stopping=True, validation_fraction=0.01, max_iter=2)
+    match = "test_size = 1 should be greater" if "Classifier" in Est.__name__ else (
+        "validation set is too small")
+    with pytest.raises(ValueError, match=match):
+        Est(**params).fit(X_small[:20], y_small[:20] % 2)
 
 
 def test_partial_fit_equals_continued_training():
@@ -350,15 +354,22 @@ def test_weight_init(weight_init):
     assert clf.score(X_small, y_small) > 0.1
 
 
-def test_glorot_bound_scaled_for_logistic():
+def test_glorot_bound_for_logistic_is_scikit_learns():
+    # scikit-learn's _init_coef: U(-b, b), b = sqrt(factor / (fan_in + fan_out)),
+    # factor 2 for logistic units and 6 otherwise; biases from the same law.
     from sknn.modules import MLPModule
     gen = torch.Generator().manual_seed(0)
     relu = MLPModule(100, [100], 2, activation="relu", generator=gen)
     logi = MLPModule(100, [100], 2, activation="logistic", generator=gen)
-    bound = np.sqrt(6 / 200)
-    assert relu.linears[0].weight.abs().max() <= bound
-    assert logi.linears[0].weight.abs().max() > 2 * bound
-    assert logi.linears[0].weight.abs().max() <= 4 * bound
+    for module, factor in [(relu, 6), (logi, 2)]:
+        bound = np.sqrt(factor / 200)
+        for tensor in (module.linears[0].weight, module.linears[0].bias):
+            t = tensor.detach().numpy()
+            assert np.abs(t).max() <= bound
+            assert np.abs(t).max() > 0.95 * bound
+        # a uniform law on (-b, b) has standard deviation b / sqrt(3)
+        w = module.linears[0].weight.detach().numpy()
+        np.testing.assert_allclose(w.std(), bound / np.sqrt(3), rtol=0.03)
 
 
 # --------------------------------------------------------------- schedules

@@ -19,9 +19,11 @@ def init_linear_(layer, scheme, activation, generator=None):
         The layer to initialise.
     scheme : {'glorot_uniform', 'glorot_normal', 'he_uniform', 'he_normal'}
         Glorot & Bengio (2010) or He et al. (2015) scaling. For Glorot schemes the
-        bound is multiplied by 4 when ``activation == 'logistic'`` (Glorot & Bengio's
-        recommendation for sigmoid units) and the bias is drawn from the same
-        distribution, as scikit-learn's MLP does; He schemes use zero biases.
+        bias is drawn from the same distribution as the weights and, when
+        ``activation == 'logistic'``, the scale is divided by sqrt(3), exactly as
+        scikit-learn's MLP does (``glorot_uniform`` is then its
+        ``U(-sqrt(2 / (fan_in + fan_out)), +sqrt(2 / (fan_in + fan_out)))``);
+        He schemes use zero biases.
     activation : str
         Name of the activation that follows the layer.
     generator : torch.Generator, optional
@@ -39,7 +41,9 @@ def init_linear_(layer, scheme, activation, generator=None):
     fan_out, fan_in = layer.weight.shape
     with torch.no_grad():
         if scheme.startswith("glorot"):
-            factor = 4.0 if activation == "logistic" else 1.0
+            # scikit-learn's _init_coef: sqrt(factor / (fan_in + fan_out)) with
+            # factor 6, or 2 for logistic units.
+            factor = math.sqrt(1.0 / 3.0) if activation == "logistic" else 1.0
             if scheme == "glorot_uniform":
                 bound = factor * math.sqrt(6.0 / (fan_in + fan_out))
                 layer.weight.uniform_(-bound, bound, generator=generator)
