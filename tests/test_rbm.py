@@ -1,6 +1,7 @@
 """RBMTransformer: contrastive divergence, stacking, likelihoods and pre-training."""
 
 import pickle
+import re
 import warnings
 
 import numpy as np
@@ -377,13 +378,40 @@ def test_sparse_input_gives_the_dense_result(digits01):
     )
 
 
+def test_any_real_x_is_used_as_probabilities(digits01):
+    """As BernoulliRBM: values outside [0, 1] are accepted and used as they are."""
+    X, _ = digits01
+    X = X[:200].astype(np.float64)
+    rbm = RBMTransformer(8, n_iter=2, random_state=0, device="cpu").fit(X * 16 - 4)
+    assert np.isfinite(rbm.components_).all()
+    rbm.fit(sp.csr_matrix(-X))
+    for Z in (X + 1, -3 * X):
+        expected = 1 / (1 + np.exp(-(Z @ rbm.components_.T + rbm.intercept_hidden_)))
+        np.testing.assert_allclose(rbm.transform(Z), expected, rtol=1e-12)
+        assert np.isfinite(rbm.score_samples(Z)).all()
+        assert rbm.gibbs(Z).dtype == bool
+
+
+def test_sparse_formats_everywhere(digits01):
+    """Any scipy.sparse format (as BernoulliRBM, which converts to CSR) gives the
+    dense results in fit, partial_fit, transform, score_samples and gibbs."""
+    X, _ = digits01
+    X = X[:60].astype(np.float64)
+    dense = RBMTransformer(8, n_iter=2, random_state=0, device="cpu").fit(X)
+    expected = dense.transform(X), dense.score_samples(X)
+    for fmt in ("csr", "csc", "lil", "coo", "dok", "bsr"):
+        S = sp.csr_matrix(X).asformat(fmt)
+        est = RBMTransformer(8, n_iter=2, random_state=0, device="cpu").fit(S)
+        np.testing.assert_allclose(est.components_, dense.components_, atol=1e-6)
+        np.testing.assert_allclose(dense.transform(S), expected[0], rtol=1e-12)
+        np.testing.assert_allclose(dense.score_samples(S), expected[1], rtol=1e-12)
+        assert dense.gibbs(S).shape == X.shape
+        RBMTransformer(8, random_state=0, device="cpu").partial_fit(S)
+
+
 def test_bad_input_errors(digits01):
     X, _ = digits01
     rbm = RBMTransformer(8, n_iter=1, device="cpu")
-    with pytest.raises(ValueError, match=r"needs X in \[0, 1\].*MinMaxScaler"):
-        rbm.fit(X * 16)
-    with pytest.raises(ValueError, match=r"needs X in \[0, 1\]"):
-        rbm.fit(sp.csr_matrix(-X))
     bad = X.copy()
     bad[0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
@@ -391,8 +419,6 @@ def test_bad_input_errors(digits01):
     rbm.fit(X)
     with pytest.raises(ValueError, match="64 features"):
         rbm.transform(X[:, :10])
-    with pytest.raises(ValueError, match=r"needs X in \[0, 1\]"):
-        rbm.transform(X + 1)
     with pytest.raises(ValueError, match="expects 8"):
         rbm.inverse_transform(np.zeros((2, 3)))
     with pytest.raises(ValueError, match="n_samples"):
@@ -425,7 +451,17 @@ def test_sampling_methods(digits01):
     X, _ = digits01
     rbm = RBMTransformer(32, n_iter=3, random_state=0, device="cpu").fit(X)
     v = rbm.gibbs(X[:5])
-    assert v.shape == (5, 64) and set(np.unique(v)) <= {0.0, 1.0}
+    assert v.shape == (5, 64) and v.dtype == bool  # as BernoulliRBM's
+    # The random stream continues from call to call, as in scikit-learn...
+    assert not np.array_equal(rbm.gibbs(X[:100]), rbm.gibbs(X[:100]))
+    # ... and is reproducible from random_state.
+    again = RBMTransformer(32, n_iter=3, random_state=0, device="cpu").fit(X)
+    np.testing.assert_array_equal(again.gibbs(X[:5]), v)
+    assert rbm.gibbs(X[0]).shape == (64,)  # one row as a 1-D array, as scikit-learn
+    gaussian = RBMTransformer(
+        4, visible_unit="gaussian", learning_rate=0.01, n_iter=1, random_state=0, device="cpu"
+    ).fit(X)
+    assert gaussian.gibbs(X[:5].astype(np.float64)).dtype == np.float64
     fantasies = rbm.sample(4, n_steps=50, random_state=1)
     assert fantasies.shape == (4, 64) and 0 <= fantasies.min() and fantasies.max() <= 1
     np.testing.assert_array_equal(fantasies, rbm.sample(4, n_steps=50, random_state=1))
@@ -478,11 +514,53 @@ def test_matches_sklearn_api():
     assert RBMTransformer().get_params()["device"] == "auto"
 
 
+def test_dtypes_as_sklearn(digits01):
+    """BernoulliRBM's dtypes: attributes in fit's X dtype (float64 for integers
+    and after partial_fit); outputs float32 only when X and the fitted
+    attributes are both float32."""
+    X, _ = digits01
+    X = X[:100]
+    cases = {
+        ("fit", np.float32): np.float32,
+        ("fit", np.float64): np.float64,
+        ("fit", np.int64): np.float64,
+        ("partial_fit", np.float32): np.float64,
+    }
+    for (method, dtype), attr_dtype in cases.items():
+        for est in (RBMTransformer(8, n_iter=1, random_state=0), BernoulliRBM(8, n_iter=1)):
+            Xd = (X * 16).astype(dtype) if dtype == np.int64 else X.astype(dtype)
+            getattr(est, method)(Xd)
+            for name in ("components_", "intercept_hidden_", "intercept_visible_", "h_samples_"):
+                assert getattr(est, name).dtype == attr_dtype, (type(est), method, dtype, name)
+            for x_dtype in (np.float32, np.float64):
+                out_dtype = np.result_type(x_dtype, attr_dtype)
+                assert est.transform(X.astype(x_dtype)).dtype == out_dtype
+                assert est.score_samples(X.astype(x_dtype)).dtype == out_dtype
+            assert est.gibbs(Xd).dtype == bool
+    # float64 is computed in float64: transform is the float64 formula to 1e-15.
+    est = RBMTransformer(8, n_iter=1, random_state=0, device="cpu").fit(X.astype(np.float64))
+    X64 = X.astype(np.float64)
+    expected = 1 / (1 + np.exp(-(X64 @ est.components_.T + est.intercept_hidden_)))
+    np.testing.assert_allclose(est.transform(X64), expected, rtol=1e-13)
+    H = est.transform(X64)
+    assert est.inverse_transform(H).dtype == np.float64
+    assert est.inverse_transform(H.astype(np.float32)).dtype == np.float32
+
+
 def test_verbose_prints(digits01, capsys):
     X, _ = digits01
     RBMTransformer(8, n_iter=2, verbose=1, device="cpu").fit(X[:100])
     out = capsys.readouterr().out
     assert "Iteration 2, pseudo-likelihood" in out
+    # scikit-learn's line, with the class's own name (test_sparse_and_verbose).
+    RBMTransformer(2, batch_size=2, n_iter=1, random_state=42, verbose=True).fit(
+        sp.csc_matrix([[0.0], [1.0]])
+    )
+    assert re.fullmatch(
+        r"\[RBMTransformer\] Iteration 1, pseudo-likelihood = -?(\d)+(\.\d+)?,"
+        r" time = (\d|\.)+s\n",
+        capsys.readouterr().out,
+    )
     RBMTransformer([8, 4], n_iter=1, verbose=1, device="cpu").fit(X[:100])
     assert "Layer 1, Iteration 1, reconstruction error" in capsys.readouterr().out
 
