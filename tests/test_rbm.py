@@ -608,6 +608,8 @@ def test_partial_fit_streams_chunks(digits01):
     assert rbm.transform(X).shape == (len(X), 4)
     assert len(rbm.history_) == 8  # one epoch per layer per chunk
     assert rbm.h_samples_.shape == (10, 16)
+    # scikit-learn's naming rule (test_feature_names_out[partial_fit]).
+    assert list(rbm.get_feature_names_out()) == [f"rbmtransformer{i}" for i in range(4)]
     full = RBMTransformer(16, n_iter=1, random_state=0, device="cpu").fit(X)
     assert np.corrcoef(rbm.score_samples(X), full.score_samples(X))[0, 1] > 0
 
