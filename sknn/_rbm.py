@@ -10,7 +10,7 @@ import torch
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._base import BaseNeuralEstimator, check_finite_output
+from ._base import PREDICT_DTYPES, BaseNeuralEstimator, check_finite_output
 from ._docs import fill_doc
 from ._engine import make_history
 from ._persistence import load_device, plain, to_cpu, to_numpy_tree, to_tensor_tree
@@ -99,7 +99,11 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
 
     visible_unit : {'bernoulli', 'gaussian'}, default='bernoulli'
         Bernoulli units model values in [0, 1] (binary data or probabilities such
-        as pixel intensities); other values raise an error. Gaussian units of
+        as pixel intensities). As in :class:`~sklearn.neural_network.BernoulliRBM`,
+        any real X is accepted and its values are used as probabilities as they
+        are: scale X into [0, 1] (e.g. with
+        :class:`~sklearn.preprocessing.MinMaxScaler`) for meaningful features.
+        Gaussian units of
         unit variance model real values and expect standardized columns (e.g.
         after :class:`~sklearn.preprocessing.StandardScaler`). Upper layers of a
         stack are always Bernoulli.
@@ -145,7 +149,10 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
     ----------
     components_ : ndarray of shape (n_components, n_features)
         Weight matrix of the bottom RBM, where ``n_components`` is its number of
-        hidden units (each row is a filter on the input).
+        hidden units (each row is a filter on the input). Like the other
+        scikit-learn attributes below, its dtype is that of the X given to ``fit``
+        (float32 or float64; float64 for other dtypes and after ``partial_fit``),
+        as in scikit-learn.
 
     intercept_hidden_ : ndarray of shape (n_components,)
         Biases of the bottom RBM's hidden units.
@@ -188,7 +195,11 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
 
     Notes
     -----
-    Training runs in float32 and returns float32 features. On the CPU, small
+    Training runs in float32 (on the CPU and on GPUs alike). Outputs follow
+    scikit-learn's dtypes: ``transform`` and ``score_samples`` return float32 when
+    both X and the X given to ``fit`` were float32, and otherwise float64,
+    computed in float64 on the CPU; ``gibbs`` returns booleans (Bernoulli units),
+    as ``BernoulliRBM`` does. On the CPU, small
     minibatches run on one thread (faster than two for this workload); the
     thread count is restored afterwards. If the weights become NaN or infinite
     (a learning rate too large, often with Gaussian units), training stops with a
@@ -307,25 +318,21 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
         return self.module_.rbms[-1].n_hidden
 
     # ------------------------------------------------------------ validation
-    def _check_range(self, X):
-        """Bernoulli visible units take values in [0, 1]: anything else is an error."""
-        if self.visible_unit != "bernoulli":
-            return
-        data = X.data if sp.issparse(X) else X
-        if data.size and (data.min() < 0 or data.max() > 1):
-            raise ValueError(
-                "RBMTransformer with visible_unit='bernoulli' needs X in [0, 1] "
-                f"(binary data or probabilities); got values in [{data.min():g}, "
-                f"{data.max():g}]. Scale X with MinMaxScaler, or standardize it and "
-                "use visible_unit='gaussian'."
-            )
-
     def _validate_input(self, X, reset):
-        X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=np.float32, reset=reset)
-        if sp.issparse(X):
-            X = X.tocsr()
-        self._check_range(X)
-        return X
+        """X as BernoulliRBM validates it: any real values (used as they are),
+        float32 kept, other dtypes as float64, any sparse format as CSR."""
+        return validate_data(self, X, accept_sparse="csr", dtype=PREDICT_DTYPES, reset=reset)
+
+    @property
+    def _attr_dtype(self):
+        """The dtype of the scikit-learn attributes (float32 for pickles from
+        sknn 0.1.0, whose models were always float32)."""
+        return np.dtype(getattr(self, "_fit_dtype", "float32"))
+
+    def _out_dtype(self, X):
+        """scikit-learn's output dtype: float32 only when both X and the fitted
+        attributes are float32 (its float32 X meets float64 weights otherwise)."""
+        return np.result_type(X.dtype, self._attr_dtype, np.float32)
 
     # ----------------------------------------------------------------- fitting
     @_fit_context(prefer_skip_nested_validation=True)
@@ -335,7 +342,8 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data; values in [0, 1] for Bernoulli visible units.
+            Training data; for Bernoulli visible units, values in [0, 1] (other
+            values are accepted and used as they are, as in scikit-learn).
         y : None
             Ignored; present for API consistency.
 
@@ -380,6 +388,8 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
         if checkpoint is not None:
             seed = checkpoint.seed
         if first_call:
+            # scikit-learn's attribute dtypes: X's in fit, float64 in partial_fit.
+            self._fit_dtype = "float64" if incremental else X.dtype.name
             module = self._new_module((X.shape[1],), None, seed)
             self._engine = _CDState(module.to(device), device)
             self._module_args = ((X.shape[1],), None)
@@ -624,12 +634,14 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
         Returns
         -------
         h : ndarray of shape (n_samples, n_components)
-            ``P(h = 1 | v)`` of the top layer (float32), computed by a
-            mean-field up-pass through the stack.
+            ``P(h = 1 | v)`` of the top layer, computed by a mean-field up-pass
+            through the stack: float32 if X and the data given to ``fit`` were
+            float32, float64 otherwise (as scikit-learn's dtypes combine).
         """
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
-        return self._forward(X)
+        dtype = self._out_dtype(X)
+        return self._forward(X.astype(dtype, copy=False)).astype(dtype, copy=False)
 
     def inverse_transform(self, X):
         """Map top-layer hidden activations back to the input space.
@@ -646,45 +658,76 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
         -------
         X_original : ndarray of shape (n_samples, n_features)
             Mean visible activities: probabilities (Bernoulli units) or means
-            (Gaussian units).
+            (Gaussian units); float32 for float32 X, float64 otherwise.
         """
         check_is_fitted(self)
-        H = check_array(X, dtype=np.float32)
+        H = check_array(X, dtype=PREDICT_DTYPES)
         n_top = self.module_.rbms[-1].n_hidden
         if H.shape[1] != n_top:
             raise ValueError(
                 f"X has {H.shape[1]} features, but inverse_transform expects {n_top} "
                 "(the number of top-layer hidden units)."
             )
-        return self._apply(self.module_.down, H)
+        out = self._forward(H, lambda module, h: module.down(h))
+        return out.astype(H.dtype, copy=False)
 
     def _apply(self, fn, X, extra=None):
-        """``fn(rows)`` over X in bounded chunks, as a NumPy array."""
-        return apply_batched(fn, X, self._predict_batch_size, self._device, extra=extra)
+        """``fn(rbm, rows)`` with the bottom RBM over X in bounded chunks, as a
+        NumPy array in ``X``'s dtype: float64 X is computed in float64 on the CPU (a
+        float64 copy of the layer, as :meth:`_forward` does), anything else in
+        float32."""
+        rbm = self.module_.rbms[0]
+        dtype = np.float32
+        if X.dtype == np.float64 and self._device.type == "cpu":
+            rbm, dtype = copy.deepcopy(rbm).double(), np.float64
+
+        def call(rows, *extra):
+            return fn(rbm, rows, *extra)
+
+        out = apply_batched(
+            call, X, self._predict_batch_size, self._device, dtype=dtype, extra=extra
+        )
+        return out if out.dtype == bool else out.astype(X.dtype, copy=False)
 
     def gibbs(self, v):
         """Perform one Gibbs sampling step on the bottom RBM.
 
+        As in scikit-learn, the randomness continues from call to call (the
+        estimator's random stream, seeded by ``random_state`` at ``fit``), so
+        calling ``gibbs`` twice gives two different samples.
+
         Parameters
         ----------
-        v : array-like of shape (n_samples, n_features)
-            Values of the visible layer to start from.
+        v : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Values of the visible layer to start from (one row may also be given
+            as a 1-D array).
 
         Returns
         -------
         v_new : ndarray of shape (n_samples, n_features)
             Values of the visible layer after one step: ``h ~ P(h | v)`` then
-            ``v_new ~ P(v | h)`` (binary for Bernoulli units).
+            ``v_new ~ P(v | h)``; booleans for Bernoulli units (as scikit-learn's),
+            real values in v's float dtype for Gaussian units.
         """
         check_is_fitted(self)
-        X = self._validate_input(v, reset=False)
-        rbm = self.module_.rbms[0]
-        generator = self._sampling_generator(None)
+        one_row = not sp.issparse(v) and np.ndim(v) == 1
+        X = self._validate_input(np.reshape(v, (1, -1)) if one_row else v, reset=False)
+        generator = self._next_generator()
 
-        def step(v):
-            return rbm.sample_visible(rbm.sample_hidden(v, generator)[1], generator)[1]
+        def step(rbm, v):
+            v_new = rbm.sample_visible(rbm.sample_hidden(v, generator)[1], generator)[1]
+            return v_new.bool() if rbm.visible_unit == "bernoulli" else v_new
 
-        return self._apply(step, X)
+        out = self._apply(step, X)
+        return out[0] if one_row else out
+
+    def _next_generator(self):
+        """A torch generator seeded from the estimator's random stream, which
+        advances (scikit-learn's ``gibbs`` draws from its ``random_state_``)."""
+        if getattr(self, "_rng", None) is None:
+            self._rng = seed_sequence(self.random_state)
+        seed = int(self._rng.randint(np.iinfo(np.int32).max))
+        return torch.Generator(device=self._device).manual_seed(seed)
 
     def _sampling_generator(self, random_state):
         rng = seed_sequence(self.random_state if random_state is None else random_state)
@@ -737,8 +780,10 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
         """Compute the pseudo-likelihood of X under the bottom RBM.
 
         As scikit-learn defines it: for each sample, one feature ``i`` is drawn at
-        random (seeded by ``random_state``) and the score is
-        ``n_features * log P(v_i | v_rest)``. For Gaussian visible units this is
+        random (from ``random_state``, as scikit-learn draws it: an int gives the
+        same features on every call) and the score is
+        ``n_features * log P(v_i | v_rest)``, where ``v_i`` is replaced by
+        ``1 - v_i``. For Gaussian visible units this is
         not available in closed form, and the score is the negative free energy
         ``-F(v)``, the log-likelihood up to the constant ``log Z`` (see
         :meth:`log_likelihood` for the normalised value).
@@ -751,20 +796,22 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
         Returns
         -------
         scores : ndarray of shape (n_samples,)
-            Pseudo-likelihood (a proxy for the likelihood; higher is more likely).
+            Pseudo-likelihood (a proxy for the likelihood; higher is more likely);
+            float32 if X and the data given to ``fit`` were float32, float64
+            otherwise.
         """
         check_is_fitted(self)
-        return self._score(self._validate_input(X, reset=False))
+        X = self._validate_input(X, reset=False)
+        return self._score(X.astype(self._out_dtype(X), copy=False))
 
     def _score(self, X):
-        rbm = self.module_.rbms[0]
         n_samples, n_features = X.shape
-        if rbm.visible_unit != "bernoulli":
-            scores = self._apply(lambda v: -rbm.free_energy(v), X)
-            return check_finite_output(scores.astype(np.float64), "The scores")
+        if self.module_.rbms[0].visible_unit != "bernoulli":
+            scores = self._apply(lambda rbm, v: -rbm.free_energy(v), X)
+            return check_finite_output(scores, "The scores")
         flip = seed_sequence(self.random_state).randint(0, n_features, n_samples)
 
-        def pseudo_likelihood(v, flip):
+        def pseudo_likelihood(rbm, v, flip):
             idx = torch.from_numpy(flip).to(v.device)
             rows = torch.arange(v.shape[0], device=v.device)
             v_ = v.clone()
@@ -773,7 +820,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
             return -n_features * torch.nn.functional.softplus(fe_gap)
 
         scores = self._apply(pseudo_likelihood, X, extra=flip)
-        return check_finite_output(scores.astype(np.float64), "The scores")
+        return check_finite_output(scores, "The scores")
 
     # ------------------------------------------------------- the likelihood
     def estimate_log_partition(
@@ -854,7 +901,10 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
         if not hasattr(self, "log_partition_"):
             self.estimate_log_partition(base_rate=np.asarray(X.mean(axis=0)).ravel())
         rbm = copy.deepcopy(self.module_.rbms[0]).double()
-        return -self._apply(lambda v: rbm.free_energy(v.double()), X) - self.log_partition_
+        free_energy = apply_batched(
+            lambda v: rbm.free_energy(v.double()), X, self._predict_batch_size, self._device
+        )
+        return -free_energy - self.log_partition_
 
     # ------------------------------------------------------------ persistence
     def _export_engine(self, engine):
@@ -887,17 +937,17 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
     @property
     def components_(self):
         """ndarray: the bottom RBM's weights, ``(n_components, n_features)``."""
-        return self.module_.rbms[0].weight.detach().cpu().numpy().copy()
+        return self._attribute(self.module_.rbms[0].weight)
 
     @property
     def intercept_hidden_(self):
         """ndarray: the bottom RBM's hidden biases."""
-        return self.module_.rbms[0].hidden_bias.detach().cpu().numpy().copy()
+        return self._attribute(self.module_.rbms[0].hidden_bias)
 
     @property
     def intercept_visible_(self):
         """ndarray: the visible biases (means for Gaussian units)."""
-        return self.module_.rbms[0].visible_bias.detach().cpu().numpy().copy()
+        return self._attribute(self.module_.rbms[0].visible_bias)
 
     @property
     def h_samples_(self):
@@ -906,7 +956,11 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
         chain = self._engine.chains[0]
         if chain is None:
             raise AttributeError("h_samples_ is only set with persistent=True")
-        return chain.cpu().numpy().copy()
+        return self._attribute(chain)
+
+    def _attribute(self, tensor):
+        """A tensor as a new NumPy array in the scikit-learn attributes' dtype."""
+        return tensor.detach().cpu().numpy().astype(self._attr_dtype)
 
     @property
     def encoder_layers_(self):
@@ -921,6 +975,6 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float32"]
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         tags.requires_fit = True
         return tags
