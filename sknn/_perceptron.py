@@ -1,21 +1,33 @@
 """Rosenblatt's perceptron and its probabilistic (logistic / softmax) forms."""
 
 import functools
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from scipy.special import expit, softmax
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
 
 from ._backprop import BackpropEstimator
 from ._docs import fill_doc
 from ._engine import AfterStep
 from ._mixins import NeuralClassifierMixin
-from ._training import LearningRateSchedule
+from ._online import CompiledLoopOverflow, compiled_loop_applies, run_sklearn_perceptron
+from ._training import LearningRateSchedule, TrainingRecord
 from .modules import LinearModule
 from .utils._batching import apply_batched
-from .utils._compat import Interval, StrOptions
+from .utils._compat import (
+    Interval,
+    StrOptions,
+    _check_sample_weight,
+    _fit_context,
+    validate_data,
+)
+from .utils._torch import resolve_device
 
 __all__ = ["PerceptronClassifier"]
 
@@ -94,14 +106,23 @@ class PerceptronClassifier(NeuralClassifierMixin, BackpropEstimator):
         Learning rate (scikit-learn's :class:`~sklearn.linear_model.Perceptron`
         calls it ``eta0``).
 
+    n_jobs : int, default=None
+        Processes for the one-vs-rest units of the classic online perceptron,
+        which scikit-learn's compiled loop trains one unit at a time (as
+        scikit-learn's ``Perceptron``). The PyTorch path trains all units together
+        as one layer and ignores it.
+
     batch_size : int, 'auto' or 'full', default=1
         Samples per update: 1 is Rosenblatt's online rule (as scikit-learn's
         ``Perceptron``), 'full' full-batch gradient descent, 'auto' means
-        ``min(200, n_samples)``. Online updates cost one optimizer step per sample;
-        use mini-batches for speed on large data.
+        ``min(200, n_samples)``. With ``activation='threshold'`` on the CPU, the
+        online rule runs in scikit-learn's compiled SGD loop (see the User Guide);
+        otherwise each update is one PyTorch optimizer step, and mini-batches are
+        much faster on large data.
 
-    random_state : int, RandomState instance or None, default=None
-        Seeds shuffling and the validation split (the weights start at zero).
+    random_state : int, RandomState instance or None, default=0
+        Seeds shuffling and the validation split (the weights start at zero). The
+        default 0 is scikit-learn's ``Perceptron``'s: two default fits are the same.
 
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the data and stop when its accuracy
@@ -131,7 +152,11 @@ class PerceptronClassifier(NeuralClassifierMixin, BackpropEstimator):
         The class labels.
 
     coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
-        Weights (one row for a binary problem).
+        Weights (one row for a binary problem); float32 when fitted on float32 X,
+        else float64, as scikit-learn's. The model predicts with ``coef_`` and
+        ``intercept_``: assigning them, or editing them in place, changes its
+        predictions, and continued training (``warm_start``, ``partial_fit``)
+        starts from them. :meth:`sparsify` stores ``coef_`` as a sparse matrix.
 
     intercept_ : ndarray of shape (1,) or (n_classes,)
         Intercepts (zeros when ``fit_intercept=False``).
@@ -143,14 +168,37 @@ class PerceptronClassifier(NeuralClassifierMixin, BackpropEstimator):
     n_iter_ : int
         Number of epochs run by the last call to fit or partial_fit.
 
-    %(training_attrs)s
+    t_ : float
+        Number of weight updates (samples seen) plus one, as scikit-learn's:
+        ``n_iter_ * n_samples + 1`` after fit, growing by ``n_samples`` with each
+        partial_fit.
+
+    loss_ : float or None
+        The last epoch's mean loss; None after scikit-learn's compiled loop (see
+        ``batch_size``), which does not report it.
+
+    best_loss_ : float or None
+        The minimum epoch loss (PyTorch path; inf after the compiled loop, None with
+        ``early_stopping=True``).
+
+    loss_curve_ : list of float
+        The loss at the end of each epoch (PyTorch path; empty after the compiled
+        loop).
+
+    validation_scores_ : list of float or None
+        Validation accuracy at each epoch (``early_stopping=True``, PyTorch path;
+        empty after the compiled loop).
+
+    best_validation_score_ : float or None
+        The best validation accuracy (``early_stopping=True``, PyTorch path).
 
     out_activation_ : str
         ``activation`` for multiclass problems; 'threshold' or 'logistic' for
         binary ones (a single score).
 
     module_ : torch.nn.Module
-        The trained :class:`sknn.modules.LinearModule`.
+        The trained :class:`sknn.modules.LinearModule`; it holds ``coef_`` and
+        ``intercept_`` (in float32) after each fit and before continued training.
 
     %(history_)s
 
@@ -196,6 +244,7 @@ class PerceptronClassifier(NeuralClassifierMixin, BackpropEstimator):
         "tol": [Interval(Real, 0, None, closed="left"), None],
         "shuffle": ["boolean"],
         "eta0": [Interval(Real, 0, None, closed="neither")],
+        "n_jobs": [Integral, None],
         "batch_size": [
             StrOptions({"auto", "full"}),
             Interval(Integral, 1, None, closed="left"),
@@ -221,8 +270,9 @@ class PerceptronClassifier(NeuralClassifierMixin, BackpropEstimator):
         shuffle=True,
         verbose=0,
         eta0=1.0,
+        n_jobs=None,
         batch_size=1,
-        random_state=None,
+        random_state=0,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=5,
@@ -245,6 +295,7 @@ class PerceptronClassifier(NeuralClassifierMixin, BackpropEstimator):
         self.shuffle = shuffle
         self.verbose = verbose
         self.eta0 = eta0
+        self.n_jobs = n_jobs
         self.batch_size = batch_size
         self.random_state = random_state
         self.early_stopping = early_stopping
@@ -349,17 +400,71 @@ class PerceptronClassifier(NeuralClassifierMixin, BackpropEstimator):
     def _output(self, raw):
         return raw  # the layer's outputs are the scores; see _scores
 
+    # ------------------------------------------------------- the fitted weights
+    def _weight_arrays(self, coef, intercept, dtype=np.float64, shape=None):
+        """``coef`` and ``intercept`` as dense arrays of shapes ``(n_outputs,
+        n_features)`` and ``(n_outputs,)`` (``shape``, by default the model's);
+        ValueError if they are not (a binary model's coef may also be
+        ``(n_features,)``, and an intercept a scalar)."""
+        n_outputs, n_features = shape or (self.n_outputs_, self.n_features_in_)
+        if sp.issparse(coef):
+            coef = coef.toarray()
+        coef = np.array(coef, dtype=dtype)  # a copy: training writes into it
+        if coef.shape != (n_outputs, n_features) and not (
+            n_outputs == 1 and coef.shape == (n_features,)
+        ):
+            raise ValueError(
+                f"coef has shape {coef.shape}; this model's is {(n_outputs, n_features)}."
+            )
+        intercept = np.array(0.0 if intercept is None else intercept, dtype=dtype)
+        if intercept.shape not in ((n_outputs,), ()):
+            raise ValueError(
+                f"intercept has shape {intercept.shape}; this model's is {(n_outputs,)}."
+            )
+        if intercept.ndim == 0:
+            intercept = np.full(n_outputs, intercept, dtype=dtype)
+        return coef.reshape(n_outputs, n_features), intercept
+
+    def _module_weights(self, dtype=np.float64):
+        """The module's weights as ``(coef, intercept)`` arrays (copies)."""
+        linear = self.module_.linear
+        coef = linear.weight.detach().cpu().numpy().astype(dtype)
+        if linear.bias is None:
+            return coef, np.zeros(len(coef), dtype=dtype)
+        return coef, linear.bias.detach().cpu().numpy().astype(dtype)
+
+    def _load_weights(self, module, weights):
+        """Copy ``(coef, intercept)`` into ``module`` (on whatever device it is)."""
+        coef, intercept = weights
+        linear = module.linear
+        with torch.no_grad():
+            linear.weight.copy_(torch.as_tensor(np.asarray(coef, dtype=np.float32)))
+            if linear.bias is not None:
+                linear.bias.copy_(torch.as_tensor(np.asarray(intercept, dtype=np.float32)))
+
+    # The torch path starts a new module from ``coef_init``, if fit was given one.
+    def _initial_weights(self, X):
+        return getattr(self, "_coef_init", None)
+
+    def _load_initial_weights(self, module, weights):
+        shape = tuple(module.linear.weight.shape)
+        self._load_weights(module, self._weight_arrays(*weights, shape=shape))
+
     # -------------------------------------------------------------- predicting
-    def _scores(self, X):
-        """``X @ coef_.T + intercept_`` in float64, in bounded row chunks.
+    def _scores(self, X, weights=None):
+        """``X @ coef.T + intercept`` in float64, in bounded row chunks, with the
+        fitted ``coef_`` and ``intercept_`` unless ``weights`` are given.
 
         Computed on the host in float64, as scikit-learn's linear models do, rather
         than by a float32 forward pass: a float32 product depends on how many rows
         are in the batch (BLAS blocking) by ~1e-6, so a row's score would change
         with the rows predicted alongside it.
         """
-        coef_t = torch.from_numpy(self.coef_.T)
-        intercept = torch.from_numpy(self.intercept_)
+        coef, intercept = self._weight_arrays(
+            *(weights if weights is not None else (self.coef_, self.intercept_))
+        )
+        coef_t = torch.from_numpy(coef.T)
+        intercept = torch.from_numpy(intercept)
         return apply_batched(
             lambda xb: torch.addmm(intercept, xb.double(), coef_t),
             X,
@@ -367,8 +472,8 @@ class PerceptronClassifier(NeuralClassifierMixin, BackpropEstimator):
             torch.device("cpu"),
         )
 
-    def _indices(self, X):
-        scores = self._scores(X)
+    def _indices(self, X, weights=None):
+        scores = self._scores(X, weights)
         if scores.shape[1] == 1:
             return (scores[:, 0] > 0).astype(np.int64)
         return scores.argmax(axis=1)
@@ -381,9 +486,9 @@ class PerceptronClassifier(NeuralClassifierMixin, BackpropEstimator):
         return self._class_codes(y)
 
     def _validation_score(self, X, y, sample_weight):
-        if y.ndim == 2:
-            y = y[:, 0].astype(np.int64) if y.shape[1] == 1 else y.argmax(1)
-        pred = self._indices(X)
+        # During training: the module's current weights, not the fitted coef_.
+        y = self._class_codes(y)
+        pred = self._indices(X, self._module_weights())
         return np.average(pred == y, weights=sample_weight)
 
     def predict(self, X):
@@ -403,7 +508,10 @@ class PerceptronClassifier(NeuralClassifierMixin, BackpropEstimator):
         return self.classes_[self._indices(X)]
 
     def decision_function(self, X):
-        """Class scores ``X @ coef_.T + intercept_``, the layer's outputs in float64.
+        """Class scores ``X @ coef_.T + intercept_``.
+
+        Computed in float64; returned in float32 when both X and ``coef_`` are
+        float32, as scikit-learn's.
 
         Parameters
         ----------
@@ -418,6 +526,8 @@ class PerceptronClassifier(NeuralClassifierMixin, BackpropEstimator):
         """
         X = self._validate_predict_X(X)
         scores = self._scores(X)
+        if X.dtype == np.float32 and self.coef_.dtype == np.float32:
+            scores = scores.astype(np.float32)
         return scores.ravel() if scores.shape[1] == 1 else scores
 
     def _is_probabilistic(self):
@@ -455,13 +565,12 @@ class PerceptronClassifier(NeuralClassifierMixin, BackpropEstimator):
         proba = expit(scores)
         return proba / proba.sum(axis=1, keepdims=True)
 
-    predict_log_proba = available_if(_is_probabilistic)(
-        NeuralClassifierMixin.predict_log_proba
-    )
+    predict_log_proba = available_if(_is_probabilistic)(NeuralClassifierMixin.predict_log_proba)
 
     # --------------------------------------------------------------- fitting
-    def fit(self, X, y, sample_weight=None):
-        """Fit the perceptron by gradient descent.
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, coef_init=None, intercept_init=None, sample_weight=None):
+        """Fit the perceptron.
 
         Parameters
         ----------
@@ -469,6 +578,11 @@ class PerceptronClassifier(NeuralClassifierMixin, BackpropEstimator):
             Training data.
         y : array-like of shape (n_samples,)
             Target labels.
+        coef_init : ndarray of shape (n_classes, n_features), default=None
+            The initial coefficients to warm-start the optimization (one row, or
+            shape (n_features,), for a binary problem).
+        intercept_init : ndarray of shape (n_classes,), default=None
+            The initial intercept to warm-start the optimization.
         sample_weight : array-like of shape (n_samples,), default=None
             Per-sample weights; each multiplies its sample's update, as in
             scikit-learn's :class:`~sklearn.linear_model.Perceptron`.
@@ -478,10 +592,11 @@ class PerceptronClassifier(NeuralClassifierMixin, BackpropEstimator):
         self : object
             The fitted estimator.
         """
-        return self._fit_with_context(X, y, sample_weight)
+        return self._train(X, y, sample_weight, incremental=False, init=(coef_init, intercept_init))
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
-        """Run one epoch over ``X, y``.
+        """Run one epoch over ``X, y``, from the current ``coef_`` and ``intercept_``.
 
         Parameters
         ----------
@@ -499,20 +614,159 @@ class PerceptronClassifier(NeuralClassifierMixin, BackpropEstimator):
         self : object
             The estimator.
         """
-        return self._partial_fit_with_context(X, y, sample_weight, classes)
+        return self._train(X, y, sample_weight, incremental=True, classes=classes)
 
-    @property
-    def coef_(self):
-        """ndarray: weights, one row per score."""
-        return self.module_.linear.weight.detach().cpu().numpy().astype(np.float64)
+    def _train(self, X, y, sample_weight, *, incremental, classes=None, init=(None, None)):
+        """Train by scikit-learn's compiled loop or by PyTorch (see sknn._online);
+        either way ``coef_``, ``intercept_``, ``n_iter_`` and ``t_`` end up set as
+        scikit-learn's, and the module holds the weights."""
+        continuing = self._is_fitted() and (self.warm_start or incremental)
+        t_before = getattr(self, "t_", 1.0) if incremental and continuing else 1.0
+        if compiled_loop_applies(self, resolve_device(self.device)):
+            try:
+                return self._fit_compiled(X, y, sample_weight, incremental, classes, init)
+            except CompiledLoopOverflow:
+                pass  # the PyTorch path keeps the last finite weights and warns
+        dtype = np.float32 if getattr(X, "dtype", None) == np.float32 else np.float64
+        if continuing:  # continue from coef_ as it is now (it may have been edited)
+            start = init if init[0] is not None else (self.coef_, self.intercept_)
+            self._load_weights(self.module_, self._weight_arrays(*start))
+        elif init[0] is not None:
+            self._coef_init = init  # read by _initial_weights when the module is built
+        try:
+            self._fit(X, y, sample_weight, incremental=incremental, classes=classes)
+        finally:
+            vars(self).pop("_coef_init", None)
+        self.coef_, self.intercept_ = self._module_weights(dtype)
+        self.t_ = float(t_before + self.n_iter_ * np.shape(X)[0])  # X passed validation
+        return self
 
-    @property
-    def intercept_(self):
-        """ndarray: intercepts (zeros without ``fit_intercept``)."""
-        bias = self.module_.linear.bias
-        if bias is None:
-            return np.zeros(self.n_outputs_)
-        return bias.detach().cpu().numpy().astype(np.float64)
+    def _checked_sample_weight(self, X, sample_weight):
+        if sample_weight is None:
+            return None
+        sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        if not np.all(np.isfinite(sample_weight)) or np.any(sample_weight < 0):
+            raise ValueError("sample_weight must be finite and non-negative.")
+        if not sample_weight.sum() > 0:
+            raise ValueError("sample_weight must have a positive sum.")
+        return sample_weight
+
+    def _fit_compiled(self, X, y, sample_weight, incremental, classes, init):
+        """The classic online perceptron: scikit-learn's Perceptron trains, and its
+        weights become this model's (sknn._online)."""
+        first_call = not self._is_fitted() or (not self.warm_start and not incremental)
+        self._check_params()
+        if self.early_stopping and incremental:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            dtype=[np.float64, np.float32],
+            multi_output=True,
+            reset=first_call,
+        )
+        y_enc, n_outputs = self._encode_y(
+            y, first_call=first_call, incremental=incremental, classes=classes
+        )
+        codes = self._class_codes(y_enc)
+        sample_weight = self._checked_sample_weight(X, sample_weight)
+        class_weight = None if self.class_weight is None else self._class_weights(codes)
+        start = None
+        if init[0] is not None or not first_call:
+            coef, intercept = init if init[0] is not None else (self.coef_, self.intercept_)
+            shape = (n_outputs, X.shape[1])
+            coef, intercept = self._weight_arrays(coef, intercept, X.dtype, shape)
+            start = (coef, intercept, getattr(self, "t_", 1.0))
+        device, seed = self._start_fit(first_call)
+        try:
+            model = run_sklearn_perceptron(
+                self,
+                X,
+                codes,
+                len(self.classes_),
+                sample_weight,
+                class_weight,
+                seed,
+                incremental=incremental,
+                start=start,
+            )
+            coef, intercept, n_iter, t = model.coef_, model.intercept_, model.n_iter_, model.t_
+        except KeyboardInterrupt:
+            self._warn_interrupted(
+                " (the compiled loop stopped; the weights this call started from were kept)"
+            )
+            zeros = np.zeros((n_outputs, X.shape[1]), X.dtype), np.zeros(n_outputs, X.dtype)
+            coef, intercept = start[:2] if start is not None else zeros
+            n_iter, t = 0, start[2] if start is not None and incremental else 1.0
+        if first_call:
+            self._unit_weights = self._class_weighting(y_enc)[1]  # for the PyTorch path
+            self._initialize(X, n_outputs, seed, device)
+        else:
+            for name, value in TrainingRecord.start(self.early_stopping).attributes().items():
+                setattr(self, name, value)
+        self.coef_, self.intercept_ = np.array(coef), np.array(intercept)
+        self.n_iter_, self.t_ = int(n_iter), float(t)
+        self._load_weights(self.module_, (self.coef_, self.intercept_))
+        self.module_.eval()
+        return self
+
+    def _report(self, record, restored_best, incremental):
+        """Warn about how a PyTorch fit ended, as scikit-learn's Perceptron does."""
+        if record.diverged:
+            self._warn_diverged(
+                f"at epoch {self.n_iter_ + 1} (loss is NaN or inf)",
+                f"the weights of epoch {self.n_iter_}",
+                "Lower eta0 or scale the inputs.",
+            )
+        if record.interrupted:
+            best = "; the best weights so far were restored" if restored_best else ""
+            self._warn_interrupted(f"{best} (after {self.n_iter_} epoch(s))")
+        if record.interrupted or record.diverged or incremental:
+            return
+        if self.tol is not None and self.n_iter_ == self.max_iter:
+            warnings.warn(
+                "Maximum number of iteration reached before convergence. Consider "
+                "increasing max_iter to improve the fit.",
+                ConvergenceWarning,
+            )
+
+    # ------------------------------------------------- SparseCoefMixin's methods
+    def densify(self):
+        """Convert a sparse ``coef_`` (see :meth:`sparsify`) to a dense array.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        check_is_fitted(self, msg="Estimator, %(name)s, must be fitted before densifying.")
+        if sp.issparse(self.coef_):
+            self.coef_ = self.coef_.toarray()
+        return self
+
+    def sparsify(self):
+        """Store ``coef_`` as a scipy.sparse CSR matrix.
+
+        Worth it when most weights are zero (e.g. after an L1 penalty); prediction
+        uses it as it is, and :meth:`densify` converts it back.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        check_is_fitted(self, msg="Estimator, %(name)s, must be fitted before sparsifying.")
+        self.coef_ = sp.csr_matrix(self.coef_)
+        return self
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        # Saved by sknn 0.1.0: no n_jobs parameter, coef_ read from the module.
+        vars(self).setdefault("n_jobs", None)
+        if self._is_fitted() and "coef_" not in vars(self):
+            self.coef_, self.intercept_ = self._module_weights()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
