@@ -314,6 +314,8 @@ class PerceptronClassifier(NeuralClassifierMixin, BackpropEstimator):
     _weight_normalization = "count"
     # ... and training stops as its SGD loop does (no-improvement count >= n).
     _patience_offset = 1
+    # scikit-learn's SGD models refuse a y with one class, with this message.
+    _one_class_error = "The number of classes has to be greater than one; got 1 class"
 
     # ------------------------------------------------------------ base hooks
     def _solver_name(self):
@@ -443,7 +445,7 @@ class PerceptronClassifier(NeuralClassifierMixin, BackpropEstimator):
                 linear.bias.copy_(torch.as_tensor(np.asarray(intercept, dtype=np.float32)))
 
     # The torch path starts a new module from ``coef_init``, if fit was given one.
-    def _initial_weights(self, X):
+    def _initial_weights(self, X, continuing):
         return getattr(self, "_coef_init", None)
 
     def _load_initial_weights(self, module, weights):

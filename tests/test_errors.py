@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
 
-from sknn import MLPClassifier, MLPRegressor
+from sknn import MLPClassifier, MLPRegressor, PerceptronClassifier
 
 rng = np.random.RandomState(0)
 X = rng.rand(40, 4)
@@ -65,6 +65,15 @@ def test_single_class_as_scikit_learn():
     proba = clf.predict_proba(X)
     assert proba.shape == (40, 2)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+def test_perceptron_refuses_one_class_as_scikit_learn():
+    from sklearn.linear_model import Perceptron
+
+    msg = "The number of classes has to be greater than one; got 1 class"
+    for est in (Perceptron(), PerceptronClassifier(), PerceptronClassifier(batch_size=8)):
+        with pytest.raises(ValueError, match=msg):
+            est.fit(X, np.zeros(40))
 
 
 def test_mismatched_lengths(est):
