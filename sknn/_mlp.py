@@ -185,7 +185,8 @@ class _BaseMLP(BackpropEstimator):
         ):
             return  # unchanged, or edited in place: the module already has it
         _copy_layers(linears, coefs, intercepts)
-        self._sync_attributes()
+        if views is not None:  # arrays were assigned: make the attributes views again
+            self._sync_attributes()
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model to data matrix X and target(s) y.
