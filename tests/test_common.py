@@ -90,6 +90,19 @@ def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
 
+# The drop-ins exactly as a user constructs them (every default, device='auto'),
+# as scikit-learn's own suite checks MLPClassifier, MLPRegressor and Perceptron;
+# the default RBMTransformer is checked below. (The other classes' defaults train
+# for 10-20 s on a check's 30 rows, so they run with TEST_PARAMS above.)
+@pytest.mark.slow
+@parametrize_with_checks(
+    [MLPClassifier(), MLPRegressor(), PerceptronClassifier()],
+    expected_failed_checks=_expected_failed_checks,
+)
+def test_sklearn_compatible_default_estimator(estimator, check):
+    check(estimator)
+
+
 @pytest.mark.parametrize("cls", list(TEST_PARAMS))
 def test_default_constructible(cls):
     est = cls()
