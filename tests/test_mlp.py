@@ -24,8 +24,9 @@ X_small, y_small = X_digits[:300], y_digits[:300]
 X_xor = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 y_xor = np.array([0, 1, 1, 0])
 
-FAST = dict(hidden_layer_sizes=(32,), max_iter=30, learning_rate_init=0.01, random_state=0,
-            device="cpu")
+FAST = dict(
+    hidden_layer_sizes=(32,), max_iter=30, learning_rate_init=0.01, random_state=0, device="cpu"
+)
 
 
 def _quiet(fn, *args, **kwargs):
@@ -68,8 +69,13 @@ def test_early_stopping_restores_best_weights():
     # same seed for exactly (best epoch) epochs replays the same trajectory on CPU,
     # so its weights are the best-epoch weights the early-stopped model must hold.
     params = dict(
-        hidden_layer_sizes=(32,), early_stopping=True, learning_rate_init=0.05,
-        n_iter_no_change=1000, max_iter=15, random_state=3, device="cpu",
+        hidden_layer_sizes=(32,),
+        early_stopping=True,
+        learning_rate_init=0.05,
+        n_iter_no_change=1000,
+        max_iter=15,
+        random_state=3,
+        device="cpu",
     )
     full = _quiet(MLPClassifier(**params).fit, X_small, y_small)
     scores = np.asarray(full.validation_scores_)
@@ -83,10 +89,14 @@ def test_early_stopping_restores_best_weights():
 
 def test_early_stopping_stops_and_records_scores():
     clf = _quiet(
-        MLPClassifier(early_stopping=True, n_iter_no_change=2, max_iter=200, **{
-            k: v for k, v in FAST.items() if k != "max_iter"
-        }).fit,
-        X_small, y_small,
+        MLPClassifier(
+            early_stopping=True,
+            n_iter_no_change=2,
+            max_iter=200,
+            **{k: v for k, v in FAST.items() if k != "max_iter"},
+        ).fit,
+        X_small,
+        y_small,
     )
     assert clf.n_iter_ < 200
     assert len(clf.validation_scores_) == clf.n_iter_
@@ -102,8 +112,15 @@ def test_validation_set_too_small():
 
 
 def test_partial_fit_equals_continued_training():
-    params = dict(hidden_layer_sizes=(16,), shuffle=False, random_state=0, device="cpu",
-                  tol=0.0, n_iter_no_change=100, batch_size=50)
+    params = dict(
+        hidden_layer_sizes=(16,),
+        shuffle=False,
+        random_state=0,
+        device="cpu",
+        tol=0.0,
+        n_iter_no_change=100,
+        batch_size=50,
+    )
     fitted = _quiet(MLPClassifier(max_iter=5, **params).fit, X_small, y_small)
     partial = MLPClassifier(**params)
     for _ in range(5):
@@ -131,15 +148,25 @@ def test_partial_fit_unavailable_for_lbfgs():
 
 
 def test_warm_start_continues():
-    clf = _quiet(MLPClassifier(warm_start=True, max_iter=5, **{
-        k: v for k, v in FAST.items() if k != "max_iter"}).fit, X_small, y_small)
+    clf = _quiet(
+        MLPClassifier(
+            warm_start=True, max_iter=5, **{k: v for k, v in FAST.items() if k != "max_iter"}
+        ).fit,
+        X_small,
+        y_small,
+    )
     first = list(clf.loss_curve_)
     _quiet(clf.fit, X_small, y_small)
     assert len(clf.loss_curve_) == 10
     assert clf.t_ == 10 * len(X_small)
     assert clf.loss_curve_[5] < first[0]
-    cold = _quiet(MLPClassifier(warm_start=False, max_iter=5, **{
-        k: v for k, v in FAST.items() if k != "max_iter"}).fit, X_small, y_small)
+    cold = _quiet(
+        MLPClassifier(
+            warm_start=False, max_iter=5, **{k: v for k, v in FAST.items() if k != "max_iter"}
+        ).fit,
+        X_small,
+        y_small,
+    )
     _quiet(cold.fit, X_small, y_small)
     assert len(cold.loss_curve_) == 5
     with pytest.raises(ValueError, match="same classes"):
@@ -152,8 +179,15 @@ def test_sample_weight_equivalent_to_repetition():
     sw = rng.randint(0, 3, size=len(y)).astype(float)
     X_rep, y_rep = np.repeat(X, sw.astype(int), axis=0), np.repeat(y, sw.astype(int))
     # full-batch Adam: the weighted and the repeated objectives are the same function
-    params = dict(hidden_layer_sizes=(8,), max_iter=30, learning_rate_init=0.01,
-                  batch_size=len(X_rep), shuffle=False, random_state=0, device="cpu")
+    params = dict(
+        hidden_layer_sizes=(8,),
+        max_iter=30,
+        learning_rate_init=0.01,
+        batch_size=len(X_rep),
+        shuffle=False,
+        random_state=0,
+        device="cpu",
+    )
     a = _quiet(MLPClassifier(**{**params, "batch_size": len(X)}).fit, X, y, sample_weight=sw)
     b = _quiet(MLPClassifier(**params).fit, X_rep, y_rep)
     # float32 training: agree to float32 round-off accumulated over 30 steps
@@ -164,16 +198,23 @@ def test_sample_weight_equivalent_to_repetition():
 def test_sample_weight_changes_the_fit():
     X, y = make_classification(n_samples=100, n_features=5, random_state=0)
     sw = np.where(y == 1, 10.0, 0.1)
-    params = dict(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=30, random_state=0,
-                  device="cpu", alpha=1.0)
+    params = dict(
+        hidden_layer_sizes=(8,),
+        solver="lbfgs",
+        max_iter=30,
+        random_state=0,
+        device="cpu",
+        alpha=1.0,
+    )
     plain = _quiet(MLPClassifier(**params).fit, X, y)
     weighted = _quiet(MLPClassifier(**params).fit, X, y, sample_weight=sw)
     assert (weighted.predict(X) == 1).sum() > (plain.predict(X) == 1).sum()
 
 
 def test_class_weight_balanced_helps_minority():
-    X, y = make_classification(n_samples=400, weights=[0.95, 0.05], flip_y=0,
-                               class_sep=0.5, random_state=0)
+    X, y = make_classification(
+        n_samples=400, weights=[0.95, 0.05], flip_y=0, class_sep=0.5, random_state=0
+    )
     params = dict(hidden_layer_sizes=(8,), max_iter=40, random_state=0, device="cpu")
     plain = _quiet(MLPClassifier(**params).fit, X, y)
     balanced = _quiet(MLPClassifier(class_weight="balanced", **params).fit, X, y)
@@ -215,8 +256,11 @@ def test_binary_uses_one_logistic_output():
 
 def test_multilabel():
     X, Y = X_small, np.stack([y_small % 2, (y_small > 4), y_small % 3 == 0], 1).astype(int)
-    clf = _quiet(MLPClassifier(hidden_layer_sizes=(64,), max_iter=100, random_state=0,
-                               device="cpu").fit, X, Y)
+    clf = _quiet(
+        MLPClassifier(hidden_layer_sizes=(64,), max_iter=100, random_state=0, device="cpu").fit,
+        X,
+        Y,
+    )
     assert clf.out_activation_ == "logistic"
     pred = clf.predict(X)
     assert pred.shape == Y.shape
@@ -235,11 +279,15 @@ def test_multiclass_softmax_attributes():
 
 # ------------------------------------------------------------------ regressor
 def test_regressor_multioutput_and_1d():
-    X, Y = make_regression(n_samples=200, n_features=6, n_targets=2, noise=0.1,
-                           random_state=0)
+    X, Y = make_regression(n_samples=200, n_features=6, n_targets=2, noise=0.1, random_state=0)
     Y = Y / Y.std(0)
-    reg = _quiet(MLPRegressor(hidden_layer_sizes=(32,), solver="lbfgs", max_iter=300,
-                              random_state=0, device="cpu").fit, X, Y)
+    reg = _quiet(
+        MLPRegressor(
+            hidden_layer_sizes=(32,), solver="lbfgs", max_iter=300, random_state=0, device="cpu"
+        ).fit,
+        X,
+        Y,
+    )
     assert reg.predict(X).shape == (200, 2)
     assert reg.score(X, Y) > 0.95
     reg1 = _quiet(MLPRegressor(**FAST).fit, X, Y[:, 0])
@@ -251,12 +299,27 @@ def test_poisson_regressor():
     rng = np.random.RandomState(0)
     X = rng.uniform(-1, 1, size=(400, 3))
     y = rng.poisson(np.exp(X @ np.array([0.8, -0.5, 0.3])))
-    reg = _quiet(MLPRegressor(loss="poisson", hidden_layer_sizes=(8,), solver="lbfgs",
-                              max_iter=200, random_state=0, device="cpu").fit, X, y)
+    reg = _quiet(
+        MLPRegressor(
+            loss="poisson",
+            hidden_layer_sizes=(8,),
+            solver="lbfgs",
+            max_iter=200,
+            random_state=0,
+            device="cpu",
+        ).fit,
+        X,
+        y,
+    )
     assert reg.out_activation_ == "exp"
     assert np.all(reg.predict(X) > 0)
-    sk = _quiet(SkMLPRegressor(loss="poisson", hidden_layer_sizes=(8,), solver="lbfgs",
-                               max_iter=200, random_state=0).fit, X, y)
+    sk = _quiet(
+        SkMLPRegressor(
+            loss="poisson", hidden_layer_sizes=(8,), solver="lbfgs", max_iter=200, random_state=0
+        ).fit,
+        X,
+        y,
+    )
     assert abs(reg.loss_ - sk.loss_) < 0.1
     with pytest.raises(ValueError, match="negative"):
         MLPRegressor(loss="poisson").fit(X, -np.abs(y) - 1)
@@ -289,8 +352,9 @@ def test_pipeline_gridsearch_cross_val():
     pipe = make_pipeline(StandardScaler(), MLPClassifier(**FAST))
     scores = _quiet(cross_val_score, pipe, X_small, y_small, cv=3)
     assert scores.mean() > 0.8
-    grid = GridSearchCV(pipe, {"mlpclassifier__alpha": [1e-4, 1e-1],
-                               "mlpclassifier__dropout": [0.0, 0.2]}, cv=2)
+    grid = GridSearchCV(
+        pipe, {"mlpclassifier__alpha": [1e-4, 1e-1], "mlpclassifier__dropout": [0.0, 0.2]}, cv=2
+    )
     _quiet(grid.fit, X_small, y_small)
     assert grid.best_score_ > 0.8
     assert set(grid.best_params_) == {"mlpclassifier__alpha", "mlpclassifier__dropout"}
@@ -322,10 +386,19 @@ def test_same_seed_same_predictions_and_global_rng_untouched():
 
 
 def test_dropout_and_batch_norm_predict_deterministically():
-    clf = _quiet(MLPClassifier(hidden_layer_sizes=(32, 32), dropout=0.3, batch_norm=True,
-                               max_iter=50, learning_rate_init=0.01, random_state=0,
-                               device="cpu").fit,
-                 X_small, y_small)
+    clf = _quiet(
+        MLPClassifier(
+            hidden_layer_sizes=(32, 32),
+            dropout=0.3,
+            batch_norm=True,
+            max_iter=50,
+            learning_rate_init=0.01,
+            random_state=0,
+            device="cpu",
+        ).fit,
+        X_small,
+        y_small,
+    )
     assert not clf.module_.training
     p1 = clf.predict_proba(X_small)
     p2 = clf.predict_proba(X_small[:10])
@@ -335,15 +408,29 @@ def test_dropout_and_batch_norm_predict_deterministically():
     assert "Dropout" in names and "BatchNorm1d" in names
 
 
-@pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu", "gelu",
-                                        "leaky_relu", "elu", "selu", "silu", "softplus"])
+@pytest.mark.parametrize(
+    "activation",
+    [
+        "identity",
+        "logistic",
+        "tanh",
+        "relu",
+        "gelu",
+        "leaky_relu",
+        "elu",
+        "selu",
+        "silu",
+        "softplus",
+    ],
+)
 def test_activations(activation):
     clf = _quiet(MLPClassifier(activation=activation, **FAST).fit, X_small, y_small)
     assert clf.score(X_small, y_small) > 0.7
 
 
-@pytest.mark.parametrize("weight_init", ["glorot_uniform", "glorot_normal", "he_uniform",
-                                         "he_normal"])
+@pytest.mark.parametrize(
+    "weight_init", ["glorot_uniform", "glorot_normal", "he_uniform", "he_normal"]
+)
 def test_weight_init(weight_init):
     clf = MLPClassifier(weight_init=weight_init, **{**FAST, "max_iter": 1})
     _quiet(clf.fit, X_small, y_small)
@@ -352,6 +439,7 @@ def test_weight_init(weight_init):
 
 def test_glorot_bound_scaled_for_logistic():
     from sknn.modules import MLPModule
+
     gen = torch.Generator().manual_seed(0)
     relu = MLPModule(100, [100], 2, activation="relu", generator=gen)
     logi = MLPModule(100, [100], 2, activation="logistic", generator=gen)
@@ -363,19 +451,39 @@ def test_glorot_bound_scaled_for_logistic():
 
 # --------------------------------------------------------------- schedules
 def test_invscaling_schedule():
-    clf = _quiet(MLPClassifier(**{**FAST, "solver": "sgd", "learning_rate": "invscaling",
-                                  "power_t": 0.5, "learning_rate_init": 0.5}).fit,
-                 X_small, y_small)
+    clf = _quiet(
+        MLPClassifier(
+            **{
+                **FAST,
+                "solver": "sgd",
+                "learning_rate": "invscaling",
+                "power_t": 0.5,
+                "learning_rate_init": 0.5,
+            }
+        ).fit,
+        X_small,
+        y_small,
+    )
     lrs = clf.history_[:, "lr"]
     t = np.arange(1, len(lrs) + 1) * len(X_small)
     np.testing.assert_allclose(lrs, 0.5 / (t + 1) ** 0.5, rtol=1e-6)
 
 
 def test_adaptive_schedule_divides_learning_rate():
-    clf = _quiet(MLPClassifier(**{**FAST, "solver": "sgd", "learning_rate": "adaptive",
-                                  "tol": 10.0, "n_iter_no_change": 1,
-                                  "learning_rate_init": 0.1}).fit,
-                 X_small, y_small)
+    clf = _quiet(
+        MLPClassifier(
+            **{
+                **FAST,
+                "solver": "sgd",
+                "learning_rate": "adaptive",
+                "tol": 10.0,
+                "n_iter_no_change": 1,
+                "learning_rate_init": 0.1,
+            }
+        ).fit,
+        X_small,
+        y_small,
+    )
     lrs = clf.history_[:, "lr"]
     assert min(lrs) < 0.1 / 4
     assert clf.n_iter_ < 30  # stops once the rate falls below 1e-6 or max_iter
@@ -396,8 +504,15 @@ def test_convergence_warning():
 # ----------------------------------------------------------------- faults
 def test_divergence_keeps_finite_weights():
     X = X_small * 1e3
-    clf = MLPRegressor(solver="sgd", learning_rate_init=10.0, momentum=0.9,
-                       hidden_layer_sizes=(16,), max_iter=20, random_state=0, device="cpu")
+    clf = MLPRegressor(
+        solver="sgd",
+        learning_rate_init=10.0,
+        momentum=0.9,
+        hidden_layer_sizes=(16,),
+        max_iter=20,
+        random_state=0,
+        device="cpu",
+    )
     with pytest.warns(TrainingDivergedWarning, match="diverged"):
         clf.fit(X, y_small.astype(float))
     assert all(np.isfinite(c).all() for c in clf.coefs_)
@@ -467,8 +582,7 @@ def test_cuda_model_loads_on_cpu_only_machine(tmp_path):
 
 # ----------------------------------------------------------------- devices
 def test_device_parameter_kept_and_resolved():
-    clf = _quiet(MLPClassifier(**{**FAST, "device": "auto", "max_iter": 2}).fit,
-                 X_small, y_small)
+    clf = _quiet(MLPClassifier(**{**FAST, "device": "auto", "max_iter": 2}).fit, X_small, y_small)
     assert clf.device == "auto"
     expected = "cuda" if torch.cuda.is_available() else "cpu"
     assert clf._device.type == expected
@@ -498,8 +612,12 @@ def test_sparse_input_matches_dense():
 
     dense = _quiet(MLPClassifier(**FAST).fit, X_small, y_small)
     sparse = _quiet(MLPClassifier(**FAST).fit, sp.csr_matrix(X_small), y_small)
-    np.testing.assert_allclose(sparse.predict_proba(sp.csr_matrix(X_small)),
-                               dense.predict_proba(X_small), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        sparse.predict_proba(sp.csr_matrix(X_small)),
+        dense.predict_proba(X_small),
+        rtol=1e-4,
+        atol=1e-5,
+    )
 
 
 def test_history_records_epochs():
