@@ -293,16 +293,68 @@ def test_batch_norm_dropout_predict_deterministically():
     )
 
 
-def test_he_init_and_no_dense_head():
+def test_no_dense_head():
     params = {**FAST, "max_iter": 2, "hidden_layer_sizes": ()}
-    clf = _quiet(
-        ConvNetClassifier(weight_init="he_normal", global_pooling="avg", **params).fit,
-        IMG_small,
-        y_small,
-    )
+    clf = _quiet(ConvNetClassifier(global_pooling="avg", **params).fit, IMG_small, y_small)
     assert len(clf.module_.head) == 0
     assert clf.module_.output.in_features == 4
-    assert torch.all(clf.module_.conv_layers[0].bias.abs() < 0.5)
+
+
+def _init_law(scheme, fan_in, fan_out):
+    """The law a weight_init scheme names (scipy.stats), and whether biases are
+    drawn from it (Glorot) or zero (He)."""
+    from scipy import stats
+
+    if scheme == "glorot_uniform":
+        bound = np.sqrt(6.0 / (fan_in + fan_out))
+        return stats.uniform(-bound, 2 * bound), True
+    if scheme == "glorot_normal":
+        return stats.norm(0, np.sqrt(2.0 / (fan_in + fan_out))), True
+    if scheme == "he_uniform":
+        bound = np.sqrt(6.0 / fan_in)
+        return stats.uniform(-bound, 2 * bound), False
+    return stats.norm(0, np.sqrt(2.0 / fan_in)), False
+
+
+INITS = ["glorot_uniform", "glorot_normal", "he_uniform", "he_normal"]
+
+
+@pytest.mark.parametrize("weight_init", INITS)
+def test_conv_weight_init_follows_the_scheme(weight_init):
+    """Convolution weights follow the named law with fan_in = in_channels * kernel
+    area and fan_out = out_channels * kernel area (Kolmogorov-Smirnov test), and
+    none of the other schemes' laws: He's std sqrt(2 / fan_in) is not Glorot's."""
+    from scipy import stats
+
+    X = np.random.RandomState(0).rand(40, 3, 8, 8).astype(np.float32)
+    clf = ConvNetClassifier(
+        channels=(128,),
+        kernel_size=5,
+        hidden_layer_sizes=(),
+        weight_init=weight_init,
+        max_iter=1,
+        learning_rate_init=1e-12,
+        random_state=0,
+        device="cpu",
+    )
+    _quiet(clf.fit, X, np.arange(40) % 2)  # lr 1e-12: the initial weights, to ~1e-12
+    conv = clf.module_.conv_layers[0]
+    W = conv.weight.detach().numpy().ravel()
+    b = conv.bias.detach().numpy()
+    fan_in, fan_out = 3 * 25, 128 * 25
+    for scheme in INITS:
+        law, drawn_bias = _init_law(scheme, fan_in, fan_out)
+        p = stats.kstest(W, law.cdf).pvalue
+        if scheme != weight_init:
+            assert p < 1e-6, (scheme, p)
+            continue
+        assert p > 1e-3, (scheme, p)
+        if drawn_bias:
+            assert stats.kstest(b, law.cdf).pvalue > 1e-3
+        else:
+            np.testing.assert_allclose(b, 0.0, atol=1e-9)
+    if weight_init == "he_normal":  # the check the scheme is named for
+        assert abs(W.std() / np.sqrt(2.0 / fan_in) - 1) < 0.03
 
 
 # ---------------------------------------------------------------- augmentation

@@ -428,13 +428,79 @@ def test_activations(activation):
     assert clf.score(X_small, y_small) > 0.7
 
 
-@pytest.mark.parametrize(
-    "weight_init", ["glorot_uniform", "glorot_normal", "he_uniform", "he_normal"]
-)
-def test_weight_init(weight_init):
-    clf = MLPClassifier(weight_init=weight_init, **{**FAST, "max_iter": 1})
+def _init_reference(scheme, fan_in, fan_out, activation="relu"):
+    """The distribution a weight_init scheme names, as a scipy.stats frozen law,
+    and whether biases are drawn from it (Glorot, as scikit-learn) or zero (He)."""
+    from scipy import stats
+
+    if scheme == "glorot_uniform":
+        # scikit-learn's _init_coef: factor 2 for logistic units, 6 otherwise
+        factor = 2.0 if activation == "logistic" else 6.0
+        bound = np.sqrt(factor / (fan_in + fan_out))
+        return stats.uniform(-bound, 2 * bound), True
+    if scheme == "glorot_normal":
+        return stats.norm(0, np.sqrt(2.0 / (fan_in + fan_out))), True
+    if scheme == "he_uniform":
+        bound = np.sqrt(6.0 / fan_in)
+        return stats.uniform(-bound, 2 * bound), False
+    return stats.norm(0, np.sqrt(2.0 / fan_in)), False  # he_normal
+
+
+def _initial_coefs(**params):
+    """The estimator's initial weights: one epoch at a learning rate of 1e-12
+    moves no weight by more than ~1e-12."""
+    clf = MLPClassifier(
+        hidden_layer_sizes=(256,),
+        max_iter=1,
+        learning_rate_init=1e-12,
+        random_state=0,
+        device="cpu",
+        **params,
+    )
     _quiet(clf.fit, X_small, y_small)
-    assert clf.score(X_small, y_small) > 0.1
+    return clf
+
+
+WEIGHT_INITS = ["glorot_uniform", "glorot_normal", "he_uniform", "he_normal"]
+
+
+@pytest.mark.parametrize("weight_init", WEIGHT_INITS)
+def test_weight_init(weight_init):
+    """Each scheme draws from the law its name gives (Kolmogorov-Smirnov test on the
+    64 x 256 hidden matrix), and from none of the other schemes' laws."""
+    from scipy import stats
+
+    clf = _initial_coefs(weight_init=weight_init)
+    W, b = clf.coefs_[0].ravel(), clf.intercepts_[0]
+    fan_in, fan_out = clf.coefs_[0].shape
+    for scheme in WEIGHT_INITS:
+        law, drawn_bias = _init_reference(scheme, fan_in, fan_out)
+        p = stats.kstest(W, law.cdf).pvalue
+        if scheme == weight_init:
+            assert p > 1e-3, (scheme, p)
+            if drawn_bias:
+                assert stats.kstest(b, law.cdf).pvalue > 1e-3
+            else:
+                np.testing.assert_allclose(b, 0.0, atol=1e-9)
+        else:
+            assert p < 1e-6, (scheme, p)
+    # the output layer (256 x 10) follows the same scheme with its own fans
+    law, _ = _init_reference(weight_init, *clf.coefs_[1].shape)
+    assert stats.kstest(clf.coefs_[1].ravel(), law.cdf).pvalue > 1e-3
+
+
+def test_default_init_for_logistic_is_sklearns():
+    """activation='logistic' with the default init uses scikit-learn's bound
+    sqrt(2 / (fan_in + fan_out)) (_init_coef's factor 2), not sqrt(6 / ...)."""
+    from scipy import stats
+
+    clf = _initial_coefs(activation="logistic")
+    for W in clf.coefs_:
+        bound = np.sqrt(2.0 / sum(W.shape))
+        assert np.abs(W).max() <= bound * (1 + 1e-6)
+        assert np.abs(W).max() > 0.99 * bound
+        law, _ = _init_reference("glorot_uniform", *W.shape, activation="logistic")
+        assert stats.kstest(W.ravel(), law.cdf).pvalue > 1e-3
 
 
 def test_glorot_bound_scaled_for_logistic():
