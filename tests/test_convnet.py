@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
+from _reference import ACTIVATIONS, as_float64, conv2d_same, pool2d, softmax
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, cross_val_score
@@ -264,9 +265,33 @@ def test_module_shapes_and_parameters():
         ConvNetModule((2, None), (8,), 3, global_pooling=None)
 
 
+def _numpy_proba(clf, images):
+    """predict_proba of a fitted 2-D ConvNetClassifier (odd kernels, pool size 2,
+    no batch norm), recomputed in float64 NumPy from its weights and parameters."""
+    m, act = clf.module_, ACTIVATIONS[clf.activation]
+    x = images[:, None].astype(np.float64)
+    for conv in m.conv_layers:
+        x = act(conv2d_same(x, as_float64(conv.weight), as_float64(conv.bias)))
+        if clf.pooling is not None:
+            x = pool2d(x, clf.pooling)
+    global_pooling = {"auto": None}.get(clf.global_pooling, clf.global_pooling)  # images
+    if global_pooling == "avg":
+        x = x.mean(axis=(2, 3))
+    elif global_pooling == "max":
+        x = x.max(axis=(2, 3))
+    else:
+        x = x.reshape(len(x), -1)  # (channel, row, column) order, as torch flattens
+    for block in m.head:
+        x = act(x @ as_float64(block[0].weight).T + as_float64(block[0].bias))
+    return softmax(x @ as_float64(m.output.weight).T + as_float64(m.output.bias))
+
+
 @pytest.mark.parametrize("pooling", ["max", "avg", None])
 @pytest.mark.parametrize("global_pooling", ["auto", "avg", "max", None])
 def test_pooling_options(pooling, global_pooling):
+    """Each pooling (after every block) and global pooling (over all positions)
+    computes what it names: the probabilities equal a NumPy forward pass that pools
+    with max/mean over 2x2 windows and over the spatial axes."""
     clf = _quiet(
         ConvNetClassifier(
             pooling=pooling, global_pooling=global_pooling, **{**FAST, "max_iter": 2}
@@ -274,9 +299,25 @@ def test_pooling_options(pooling, global_pooling):
         IMG_small,
         y_small,
     )
-    assert clf.predict(IMG_small[:3]).shape == (3,)
+    images = IMG_small[:50].astype(np.float64)  # float64 X: computed in float64
+    np.testing.assert_allclose(
+        clf.predict_proba(images), _numpy_proba(clf, images), rtol=0, atol=1e-10
+    )
     names = {type(m).__name__ for m in clf.module_.modules()}
     assert ({"max": "MaxPool2d", "avg": "AvgPool2d"}.get(pooling, "x") in names) == bool(pooling)
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_activations(activation):
+    """The named activation follows every convolution and dense layer."""
+    params = {**FAST, "max_iter": 2, "channels": (4, 4)}
+    clf = _quiet(
+        ConvNetClassifier(activation=activation, **params).fit, IMG_small[:100], y_small[:100]
+    )
+    images = IMG_small[:50].astype(np.float64)
+    np.testing.assert_allclose(
+        clf.predict_proba(images), _numpy_proba(clf, images), rtol=0, atol=1e-10
+    )
 
 
 def test_batch_norm_dropout_predict_deterministically():

@@ -8,6 +8,7 @@ import joblib
 import numpy as np
 import pytest
 import torch
+from _reference import ACTIVATIONS, softmax
 from sklearn.datasets import load_diabetes, load_digits, make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
@@ -424,8 +425,16 @@ def test_dropout_and_batch_norm_predict_deterministically():
     ],
 )
 def test_activations(activation):
+    """The fitted network applies the named activation: its probabilities equal a
+    float64 NumPy forward pass with the fitted weights and that activation's
+    formula (tests/_reference.py), far below the gap between any two activations."""
     clf = _quiet(MLPClassifier(activation=activation, **FAST).fit, X_small, y_small)
     assert clf.score(X_small, y_small) > 0.7
+    act = ACTIVATIONS[activation]
+    z = X_small @ clf.coefs_[0].astype(np.float64) + clf.intercepts_[0]
+    assert (z < -0.5).any() and (z > 0.5).any()  # both sides of every kink are used
+    expected = softmax(act(z) @ clf.coefs_[1].astype(np.float64) + clf.intercepts_[1])
+    np.testing.assert_allclose(clf.predict_proba(X_small), expected, rtol=0, atol=1e-10)
 
 
 def _init_reference(scheme, fan_in, fan_out, activation="relu"):
