@@ -11,6 +11,7 @@ import torch
 from _reference import ACTIVATIONS, as_float64, conv2d_same, pool2d, softmax
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import mean_poisson_deviance
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -508,8 +509,23 @@ def test_regressor_on_sequences_and_images():
     reg = _quiet(ConvNetRegressor(**FAST).fit, IMG_small, y_small.astype(float))
     assert reg.predict(IMG_small).shape == (300,)
     assert reg.out_activation_ == "identity"
-    pois = _quiet(ConvNetRegressor(loss="poisson", **FAST).fit, IMG_small, y_small)
-    assert np.all(pois.predict(IMG_small) > 0)
+    # Poisson counts whose log-mean is linear in the image's mean intensity: the
+    # held-out deviance recovers at least half of what the true means gain over a
+    # constant (measured: 80 %)
+    rng = np.random.RandomState(0)
+    images = IMG[:600].astype(np.float64)
+    m = images.mean(axis=(1, 2))
+    mu = np.exp(1 + 10 * (m - m.mean()))
+    counts = rng.poisson(mu)
+    pois = _quiet(
+        ConvNetRegressor(loss="poisson", **{**FAST, "max_iter": 20}).fit, images[:300], counts[:300]
+    )
+    assert pois.out_activation_ == "exp"
+    y_new = counts[300:]
+    constant = mean_poisson_deviance(y_new, np.full(300, counts[:300].mean()))
+    truth = mean_poisson_deviance(y_new, mu[300:])
+    ours = mean_poisson_deviance(y_new, pois.predict(images[300:]))
+    assert constant - ours > 0.5 * (constant - truth), (ours, truth, constant)
 
 
 # -------------------------------------------------------------- training API
