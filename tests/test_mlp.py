@@ -868,3 +868,136 @@ def test_batches_whose_weights_are_all_zero():
     clf = _quiet(MLPClassifier(**params).fit, X, y, sample_weight=w)
     assert clf.n_iter_ == 5 and np.isfinite(clf.loss_curve_).all()
     assert all(np.isfinite(c).all() for c in clf.coefs_)
+
+
+# ----------------------------------------- documented behaviours, public API only
+def test_keyboard_interrupt_with_early_stopping_restores_the_best_weights(monkeypatch):
+    """Ctrl-C during an early-stopped fit keeps the weights of the best validation
+    epoch so far (the user guide's early-stopping promise), not the last ones: they
+    equal a fit of the same seed stopped after exactly that many epochs."""
+    from sknn import _engine
+
+    params = dict(
+        hidden_layer_sizes=(32,),
+        early_stopping=True,
+        learning_rate_init=0.05,
+        n_iter_no_change=1000,
+        max_iter=15,
+        random_state=3,
+        device="cpu",
+    )
+    scores = _quiet(MLPClassifier(**params).fit, X_small, y_small).validation_scores_
+    # interrupt after the first epoch count whose best epoch is not its last one
+    done = next(k for k in range(2, len(scores)) if np.argmax(scores[:k]) < k - 1)
+    best = int(np.argmax(scores[:done]))
+    steps_per_epoch = 2  # 270 training rows in batches of 200
+    calls, interrupted_at = {"n": 0}, []
+    original = _engine._Engine.train_step
+
+    def interrupting(self, batch, **kw):
+        calls["n"] += 1
+        if calls["n"] == steps_per_epoch * done + 2:  # the 2nd step of the next epoch
+            interrupted_at.extend(p.detach().clone().numpy() for p in self.module_.parameters())
+            raise KeyboardInterrupt
+        return original(self, batch, **kw)
+
+    monkeypatch.setattr(_engine._Engine, "train_step", interrupting)
+    clf = MLPClassifier(**params)
+    with pytest.warns(UserWarning, match="best weights so far were restored"):
+        clf.fit(X_small, y_small)
+    monkeypatch.undo()
+    assert clf.n_iter_ == done
+    np.testing.assert_array_equal(clf.validation_scores_, scores[:done])
+    at_best = _quiet(MLPClassifier(**{**params, "max_iter": best + 1}).fit, X_small, y_small)
+    for ours, expected in zip(clf.coefs_, at_best.coefs_):
+        np.testing.assert_array_equal(ours, expected)
+    for ours, expected in zip(clf.intercepts_, at_best.intercepts_):
+        np.testing.assert_array_equal(ours, expected)
+    # and not the weights training had reached when Ctrl-C came
+    assert not np.array_equal(clf.coefs_[0], interrupted_at[0].T)
+
+
+def test_warm_start_fit_starts_with_a_fresh_adam():
+    """The user guide: warm_start=True makes fit start from the current weights
+    'with a fresh optimizer'. With full batches, the second fit's first step is
+    then a first Adam step from the warm weights: -lr * g / (|g| + eps), with g the
+    gradient of the documented objective (mean cross-entropy + alpha/2 ||W||^2 / n),
+    whatever the moments the first fit built."""
+    import torch.nn.functional as F
+
+    lr, alpha, n = 0.01, 1e-3, len(X_small)
+    params = dict(
+        hidden_layer_sizes=(16,),
+        learning_rate_init=lr,
+        alpha=alpha,
+        batch_size=n,
+        shuffle=False,
+        random_state=0,
+        device="cpu",
+        warm_start=True,
+    )
+    clf = _quiet(MLPClassifier(max_iter=5, **params).fit, X_small, y_small)
+    module = pickle.loads(pickle.dumps(clf.module_)).double()  # the warm weights
+    before = [p.detach().clone() for p in module.parameters()]
+    logits = module(torch.as_tensor(X_small))
+    penalty = sum(p.square().sum() for p in module.parameters() if p.ndim == 2)
+    loss = F.cross_entropy(logits, torch.as_tensor(y_small)) + 0.5 * alpha * penalty / n
+    grads = torch.autograd.grad(loss, list(module.parameters()))
+    clf.set_params(max_iter=1)
+    _quiet(clf.fit, X_small, y_small)
+    after = [p.detach().double() for p in clf.module_.parameters()]
+    for w0, g, w1 in zip(before, grads, after):
+        expected = w0 - lr * g / (g.abs() + 1e-8)
+        clear = g.abs() > 1e-5  # where float32 round-off cannot flip the step
+        torch.testing.assert_close(w1[clear], expected[clear], rtol=0, atol=1e-3 * lr)
+
+
+def test_random_state_none_reseeds_each_fit_and_an_int_repeats():
+    params = dict(hidden_layer_sizes=(16,), dropout=0.2, max_iter=3, device="cpu")
+    free = MLPClassifier(random_state=None, **params)
+    first = _quiet(free.fit, X_small, y_small).coefs_[0]
+    second = _quiet(free.fit, X_small, y_small).coefs_[0]
+    other = _quiet(MLPClassifier(random_state=None, **params).fit, X_small, y_small).coefs_[0]
+    assert not np.array_equal(first, second) and not np.array_equal(first, other)
+    seeded = MLPClassifier(random_state=5, **params)
+    a = _quiet(seeded.fit, X_small, y_small).predict_proba(X_small)
+    b = _quiet(seeded.fit, X_small, y_small).predict_proba(X_small)
+    c = _quiet(MLPClassifier(random_state=5, **params).fit, X_small, y_small)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(a, c.predict_proba(X_small))
+
+
+@pytest.mark.parametrize("n_classes", [2, 10])
+def test_float64_X_gives_float64_probabilities_summing_to_one(n_classes):
+    y = y_small % n_classes
+    clf = _quiet(MLPClassifier(**{**FAST, "max_iter": 3}).fit, X_small, y)
+    proba = clf.predict_proba(X_small.astype(np.float64))
+    assert proba.dtype == np.float64 and proba.shape == (len(y), n_classes)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+
+
+def test_binary_early_stopping_validation_sets_always_hold_positives(monkeypatch):
+    """5 % positives, validation_fraction=0.1: the split is stratified, so every
+    seed's 20 validation rows hold exactly one of the 10 positives (unstratified,
+    a 20-row draw misses them all about a third of the time)."""
+    import sklearn.model_selection
+
+    seen = []
+    original = sklearn.model_selection.train_test_split
+
+    def recording(*arrays, **kwargs):
+        parts = original(*arrays, **kwargs)
+        seen.append(np.asarray(parts[3]))  # y_val
+        return parts
+
+    monkeypatch.setattr(sklearn.model_selection, "train_test_split", recording)
+    rng = np.random.RandomState(0)
+    X = rng.rand(200, 4)
+    y = (np.arange(200) % 20 == 0).astype(int)
+    for seed in range(20):
+        clf = MLPClassifier(
+            (4,), max_iter=1, early_stopping=True, validation_fraction=0.1, random_state=seed
+        )
+        _quiet(clf.fit, X, y)
+    assert len(seen) == 20
+    assert [int(v.sum()) for v in seen] == [1] * 20 and all(len(v) == 20 for v in seen)
