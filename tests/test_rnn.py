@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
+from _reference import ACTIVATIONS, as_float64
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import mean_poisson_deviance
@@ -391,6 +392,27 @@ def test_lbfgs_sample_weight_class_weight_and_string_labels():
     multilabel = np.c_[y, 1 - y]
     ml = _quiet(RNNClassifier(**FAST).fit, X, multilabel)
     assert ml.predict(X).shape == (60, 2)
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_activation_of_the_dense_head(activation):
+    """``activation`` follows the head's hidden layers: the head's hidden values
+    (module_.head.hidden) and predict_proba equal the recurrent summary
+    (module_.encode) sent through a NumPy head with that activation's formula.
+    (The RNN predicts in float32 even for float64 X, so float32 tolerances.)"""
+    X, y = make_first_element(60, length=6)
+    clf = _quiet(RNNClassifier(activation=activation, hidden_layer_sizes=(12,), **FAST).fit, X, y)
+    head = clf.module_.head
+    with torch.no_grad():
+        summary = clf.module_.encode(torch.as_tensor(X, dtype=torch.float32)[:, :, None])
+        hidden = head.hidden(summary).double().numpy()
+    z = summary.double().numpy() @ as_float64(head.linears[0].weight).T
+    expected = ACTIVATIONS[activation](z + as_float64(head.linears[0].bias))
+    assert np.abs(z).max() > 0.25  # where the activations differ by > 1e-5
+    np.testing.assert_allclose(hidden, expected, rtol=0, atol=2e-6)
+    logit = expected @ as_float64(head.output.weight).T + as_float64(head.output.bias)
+    p1 = 1.0 / (1.0 + np.exp(-logit[:, 0]))  # binary: one logistic output
+    np.testing.assert_allclose(clf.predict_proba(X)[:, 1], p1, rtol=0, atol=2e-6)
 
 
 def test_zero_sample_weight_equals_dropping_the_rows():
