@@ -396,23 +396,37 @@ def test_lbfgs_sample_weight_class_weight_and_string_labels():
 
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
 def test_activation_of_the_dense_head(activation):
-    """``activation`` follows the head's hidden layers: the head's hidden values
-    (module_.head.hidden) and predict_proba equal the recurrent summary
-    (module_.encode) sent through a NumPy head with that activation's formula.
-    (The RNN predicts in float32 even for float64 X, so float32 tolerances.)"""
+    """``activation`` follows the head's hidden layers: predict_proba of float64 X
+    (computed in float64) equals the recurrent summary (module_.encode, float64)
+    sent through a NumPy head with that activation's formula."""
     X, y = make_first_element(60, length=6)
     clf = _quiet(RNNClassifier(activation=activation, hidden_layer_sizes=(12,), **FAST).fit, X, y)
-    head = clf.module_.head
+    module = pickle.loads(pickle.dumps(clf.module_)).double()
     with torch.no_grad():
-        summary = clf.module_.encode(torch.as_tensor(X, dtype=torch.float32)[:, :, None])
-        hidden = head.hidden(summary).double().numpy()
-    z = summary.double().numpy() @ as_float64(head.linears[0].weight).T
-    expected = ACTIVATIONS[activation](z + as_float64(head.linears[0].bias))
+        summary = module.encode(torch.as_tensor(X)[:, :, None]).numpy()
+    head = clf.module_.head
+    z = summary @ as_float64(head.linears[0].weight).T + as_float64(head.linears[0].bias)
     assert np.abs(z).max() > 0.25  # where the activations differ by > 1e-5
-    np.testing.assert_allclose(hidden, expected, rtol=0, atol=2e-6)
-    logit = expected @ as_float64(head.output.weight).T + as_float64(head.output.bias)
-    p1 = 1.0 / (1.0 + np.exp(-logit[:, 0]))  # binary: one logistic output
-    np.testing.assert_allclose(clf.predict_proba(X)[:, 1], p1, rtol=0, atol=2e-6)
+    logit = ACTIVATIONS[activation](z) @ as_float64(head.output.weight).T
+    p1 = 1.0 / (1.0 + np.exp(-(logit[:, 0] + as_float64(head.output.bias)[0])))  # one output
+    np.testing.assert_allclose(clf.predict_proba(X)[:, 1], p1, rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("layout", ["3d", "rows", "ragged"])
+def test_float64_sequences_are_predicted_in_float64(layout):
+    """As the other estimators (sknn/_base.py's _forward), float64 X is computed in
+    float64 on the CPU: the probabilities equal a float64 copy of the module's far
+    below float32's 1e-7, whatever the layout X comes in."""
+    X, y = make_first_element(40, length=6)
+    extra = {"input_shape": (-1, 1)} if layout == "rows" else {}
+    clf = _quiet(RNNClassifier(**FAST, **extra).fit, X, y)
+    module = pickle.loads(pickle.dumps(clf.module_)).double()
+    with torch.no_grad():
+        expected = torch.sigmoid(module(torch.as_tensor(X)[:, :, None]))[:, 0].numpy()
+    Xl = {"3d": X[:, :, None], "rows": X, "ragged": list(X[:, :, None])}[layout]
+    proba = clf.predict_proba(Xl)
+    assert proba.dtype == np.float64
+    np.testing.assert_allclose(proba[:, 1], expected, rtol=0, atol=1e-12)
 
 
 def test_zero_sample_weight_equals_dropping_the_rows():
