@@ -9,6 +9,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ._backprop import SOLVER_CONSTRAINTS, BackpropEstimator
+from ._base import PREDICT_DTYPES
 from ._docs import fill_doc
 from ._engine import ClipGradNorm
 from ._mixins import NeuralClassifierMixin, NeuralRegressorMixin
@@ -207,14 +208,16 @@ class _BaseRNN(BackpropEstimator):
 
     def _samples(self, X, reset, y=None):
         """Validated ``X`` in the module's layout (and ``y``): float32 ``(n, T, F)``
-        with all-NaN steps as trailing padding, or int64 token ids ``(n, T)`` with
-        padding id 0 moved to the end of each row."""
+        with all-NaN steps as trailing padding (for prediction, float64 X stays
+        float64, so it is computed in float64 as in the other estimators), or int64
+        token ids ``(n, T)`` with padding id 0 moved to the end of each row."""
+        float_dtype = np.float32 if reset or y is not None else PREDICT_DTYPES
         kind = sequence_layout(X)
         if reset:
             self._decide_tokens(X, kind)
         y_kwargs = dict(multi_output=True, y_numeric=self._y_numeric)
         if kind == "rows":
-            return self._row_samples(X, reset, y, y_kwargs)
+            return self._row_samples(X, reset, y, y_kwargs, float_dtype)
         if y is not None:
             y = validate_data(self, y=y, reset=reset, **y_kwargs)
         elif reset and hasattr(self, "feature_names_in_"):
@@ -227,7 +230,7 @@ class _BaseRNN(BackpropEstimator):
                     "With embedding_dim set, X holds token ids of shape (n_samples, "
                     f"timesteps); got X of shape {np.shape(X)}."
                 )
-            X = check_array(X, allow_nd=True, dtype=np.float32, estimator=self)
+            X = check_array(X, allow_nd=True, dtype=float_dtype, estimator=self)
             if X.ndim != 3:
                 raise ValueError(
                     f"{type(self).__name__} takes sequences of shape (n_samples, "
@@ -236,17 +239,17 @@ class _BaseRNN(BackpropEstimator):
             self._check_step_features(X.shape[2], reset)
             X = self._finish(X, reset, True, X.shape[2])
         else:
-            X = self._pad(list(X), reset)
+            X = self._pad(list(X), reset, float_dtype)
         if y is not None:
             check_consistent_length(X, y)
             return X, y
         return X
 
-    def _row_samples(self, X, reset, y, y_kwargs):
+    def _row_samples(self, X, reset, y, y_kwargs, float_dtype=np.float32):
         """:meth:`_samples` for 2-D X: each row one sequence (of token ids, or of
         values reshaped by ``input_shape``)."""
         tokens = self._tokens()
-        kwargs = dict(accept_sparse=["csr", "csc"], dtype=None if tokens else np.float32)
+        kwargs = dict(accept_sparse=["csr", "csc"], dtype=None if tokens else float_dtype)
         if reset or self._fitted_on_rows:
             if y is None:
                 X = validate_data(self, X, reset=reset, **kwargs)
@@ -269,9 +272,13 @@ class _BaseRNN(BackpropEstimator):
             elif self._fitted_on_rows:
                 shape = self.input_shape_
             else:
-                shape = self._rows_shape(n_columns) if self.input_shape is not None else (
-                    n_columns,
-                    1,
+                shape = (
+                    self._rows_shape(n_columns)
+                    if self.input_shape is not None
+                    else (
+                        n_columns,
+                        1,
+                    )
                 )
                 self._check_step_features(shape[1], reset)
             X = X.reshape((X.shape[0], *shape))
@@ -280,7 +287,7 @@ class _BaseRNN(BackpropEstimator):
         X = self._finish(X, reset, True, n_columns)
         return X if y is None else (X, y)
 
-    def _pad(self, sequences, reset):
+    def _pad(self, sequences, reset, float_dtype=np.float32):
         """Pad variable-length sequences at the end: NaN steps or padding ids."""
         if self._tokens():
             seqs = [_as_ids(np.asarray(s)).reshape(-1) for s in sequences]
@@ -292,7 +299,7 @@ class _BaseRNN(BackpropEstimator):
         seqs = []
         for i, s in enumerate(sequences):
             s = check_array(
-                s, ensure_2d=False, dtype=np.float32, estimator=self, input_name=f"X[{i}]"
+                s, ensure_2d=False, dtype=float_dtype, estimator=self, input_name=f"X[{i}]"
             )
             if s.ndim == 1:
                 s = s[:, None]  # univariate
@@ -310,7 +317,8 @@ class _BaseRNN(BackpropEstimator):
             )
         width = widths.pop()
         self._check_step_features(width, reset)
-        X = np.full((len(seqs), max(len(s) for s in seqs), width), np.nan, np.float32)
+        dtype = np.result_type(*(s.dtype for s in seqs))
+        X = np.full((len(seqs), max(len(s) for s in seqs), width), np.nan, dtype)
         for i, s in enumerate(seqs):
             X[i, : len(s)] = s
         return self._finish(X, reset, False, width)
@@ -730,4 +738,3 @@ or array-like of shape (n_samples, timesteps)
             The trained network.
         """
         return self._partial_fit_with_context(X, y, sample_weight)
-

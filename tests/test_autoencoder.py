@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
+from _reference import ACTIVATIONS, as_float64
 from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
@@ -226,6 +227,39 @@ def test_encoder_layers_orientation():
         z = h @ coef + intercept
         h = np.tanh(z) if i == len(layers) - 1 else np.maximum(z, 0)
     np.testing.assert_allclose(h, ae.transform(X_small), rtol=1e-4, atol=1e-5)
+
+
+_ACTIVATION_NAMES = sorted(ACTIVATIONS)
+
+
+@pytest.mark.parametrize("activation", _ACTIVATION_NAMES)
+def test_activations_are_the_named_functions(activation):
+    """``activation`` follows the hidden encoder and decoder layers and
+    ``code_activation`` the code layer: transform and inverse_transform equal NumPy
+    forward passes with those formulas (tests/_reference.py). The code activation
+    is the next name in the list, so every name is checked in both places."""
+    code_activation = _ACTIVATION_NAMES[
+        (_ACTIVATION_NAMES.index(activation) + 1) % len(_ACTIVATION_NAMES)
+    ]
+    ae = _quiet(
+        AutoencoderTransformer(
+            n_components=6,
+            activation=activation,
+            code_activation=code_activation,
+            **{**FAST, "hidden_layer_sizes": (20,), "max_iter": 3},
+        ).fit,
+        X_small,
+    )
+    act, code_act = ACTIVATIONS[activation], ACTIVATIONS[code_activation]
+    (W0, b0), (W1, b1) = ae.encoder_layers_
+    codes = code_act(act(X_small @ W0.astype(np.float64) + b0) @ W1.astype(np.float64) + b1)
+    # float64 X is encoded in float64
+    np.testing.assert_allclose(ae.transform(X_small), codes, rtol=0, atol=1e-10)
+    # inverse_transform decodes in float32 (rtol of float32 round-off)
+    d0, d1 = ae.module_.decoder
+    hidden = act(codes @ as_float64(d0.weight).T + as_float64(d0.bias))
+    expected = hidden @ as_float64(d1.weight).T + as_float64(d1.bias)  # loss='mse': identity
+    np.testing.assert_allclose(ae.inverse_transform(codes), expected, rtol=1e-4, atol=1e-5)
 
 
 def test_pretrain_initialises_mlp_hidden_layers():

@@ -10,11 +10,17 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 import sknn.comparison.datasets
 import sknn.datasets
-from sknn import compare
+from sknn import MLPClassifier, compare
 from sknn.comparison._cli import compare_entry, main
+from sknn.comparison._models import build
 from sknn.datasets import DatasetNotFoundError, load_dataset
 
 FAST_MODELS = ["sknn-mlp", "logreg"]
@@ -24,6 +30,11 @@ FAST = dict(cv=3, max_iter=20, device="cpu")
 def _cli(options, tmp_path):
     """Run ``python -m sknn compare`` in this process; ``options`` is one string."""
     return main(["compare", *options.split(), "--no-progress", "--out", str(tmp_path)])
+
+
+def _folds(cv):
+    """The folds compare() documents: stratified, shuffled with random_state=0."""
+    return StratifiedKFold(n_splits=cv, shuffle=True, random_state=0)
 
 
 def _rows(table):
@@ -83,14 +94,32 @@ def test_compare_columns_follow_the_metric(metric):
         "predict_time_s",
     ]
     assert all(0.8 < r[f"{metric}_mean"] <= 1.0 for r in rows)
+    # the logreg row is that scorer's cross-validation on the same stratified folds
+    X, y = load_dataset("iris", random_state=0, return_X_y=True)
+    logreg = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    scores = cross_val_score(logreg, X, y, cv=_folds(3), scoring=metric)
+    row = next(r for r in rows if r["model"] == "logreg")
+    assert row[f"{metric}_mean"] == pytest.approx(scores.mean(), rel=1e-12)
+    assert row[f"{metric}_std"] == pytest.approx(scores.std(), rel=1e-9, abs=1e-15)
 
 
 def test_compare_on_arrays():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, 5))
     y = (X[:, 0] > 0).astype(int)
-    rows = _rows(compare(X, y, models=["logreg"], cv=2, device="cpu"))
-    assert rows[0]["model"] == "logreg" and rows[0]["accuracy_mean"] > 0.7
+    rows = _rows(compare(X, y, models=["logreg", "sknn-mlp"], cv=2, max_iter=20, device="cpu"))
+    expected = {
+        "logreg": make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)),
+        "sknn-mlp": make_pipeline(
+            StandardScaler(), MLPClassifier((100,), max_iter=20, random_state=0, device="cpu")
+        ),
+    }
+    for row in rows:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            scores = cross_val_score(expected[row["model"]], X, y, cv=_folds(2))
+        assert row["accuracy_mean"] == pytest.approx(scores.mean(), rel=1e-12), row
+    assert next(r for r in rows if r["model"] == "logreg")["accuracy_mean"] > 0.7
 
 
 def test_convnet_is_skipped_on_tabular_data_with_a_note():
@@ -106,7 +135,24 @@ def test_new_sknn_models_run_on_digits():
     table = compare(dataset="digits", models=models, n_samples=200, cv=2, max_iter=2, device="cpu")
     rows = _rows(table)
     assert sorted(r["model"] for r in rows) == sorted(models)
-    assert all(0.0 <= r["accuracy_mean"] <= 1.0 for r in rows)
+    # each reported accuracy is cross_val_score's on the same folds, recomputed here
+    data = load_dataset("digits", n_samples=200, random_state=0)
+    for row in rows:
+        pipeline = build(
+            row["model"],
+            max_iter=2,
+            seed=0,
+            device="cpu",
+            kind=data.kind,
+            image_shape=data.image_shape,
+            n_features=data.data.shape[1],
+            proba=False,
+        )[0]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            scores = cross_val_score(pipeline, data.data, data.target, cv=_folds(2))
+        assert row["accuracy_mean"] == pytest.approx(scores.mean(), rel=1e-12), row
+        assert row["accuracy_std"] == pytest.approx(scores.std(), rel=1e-9, abs=1e-15), row
 
 
 def test_default_models_fit_the_data_without_notes():
