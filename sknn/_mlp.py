@@ -26,16 +26,22 @@ class _Assigned(list):
         super().__init__(pairs)
 
 
-def _copy_layers(linears, coefs, intercepts):
-    """Copy ``coefs``/``intercepts`` (scikit-learn's layout) into ``linears``,
-    checking their number and shapes."""
+def _copies(coefs, intercepts):
+    return [np.array(c) for c in coefs], [np.array(b) for b in intercepts]
+
+
+def _copy_layers(linears, coefs, intercepts, indices=None):
+    """Copy ``coefs``/``intercepts`` (scikit-learn's layout) into ``linears``
+    (layers ``indices`` of the network, all by default), checking their number
+    and shapes."""
     if len(coefs) != len(linears) or len(intercepts) != len(linears):
         raise ValueError(
             f"coefs_ and intercepts_ must hold {len(linears)} arrays, one per layer; "
             f"got {len(coefs)} and {len(intercepts)}."
         )
+    indices = range(len(linears)) if indices is None else indices
     with torch.no_grad():
-        for i, (lin, coef, intercept) in enumerate(zip(linears, coefs, intercepts)):
+        for i, lin, coef, intercept in zip(indices, linears, coefs, intercepts):
             coef, intercept = np.asarray(coef), np.asarray(intercept)
             shape = (lin.in_features, lin.out_features)
             if coef.shape != shape or intercept.shape != (shape[1],):
@@ -150,9 +156,12 @@ class _BaseMLP(BackpropEstimator):
 
     # ``coefs_`` and ``intercepts_`` are plain attributes, as in scikit-learn: lists
     # of arrays in the fit's dtype that may be edited in place or reassigned. For a
-    # float32 fit on the CPU they are views of the module's weights; otherwise they
-    # are copies, and are copied back into the module before it is next used.
-    _derived_state = ("coefs_", "intercepts_", "n_layers_", "_weight_views")
+    # float32 fit on the CPU they are views of the module's weights. Otherwise they
+    # are copies, and ``_weight_copies`` remembers what was last copied: a layer
+    # whose arrays differ from it (edited or reassigned) is copied into the module
+    # before the module is next used. (So the module may also be edited directly;
+    # ``coefs_`` then shows the edit after the next fit.)
+    _derived_state = ("coefs_", "intercepts_", "n_layers_", "_weight_views", "_weight_copies")
 
     def _sync_attributes(self):
         linears = self.module_.linears
@@ -169,24 +178,38 @@ class _BaseMLP(BackpropEstimator):
         self.coefs_, self.intercepts_ = coefs, intercepts
         self.n_layers_ = len(linears) + 1
         self._weight_views = (list(coefs), list(intercepts)) if views else None
+        self._weight_copies = None if views else _copies(coefs, intercepts)
 
     def _sync_module(self):
         coefs, intercepts = self.__dict__.get("coefs_"), self.__dict__.get("intercepts_")
         if coefs is None or intercepts is None:
             return
-        views = self.__dict__.get("_weight_views")
         linears = self.module_.linears
-        if (
-            views is not None
-            and len(coefs) == len(linears)
-            and len(intercepts) == len(linears)
-            and all(a is v for a, v in zip(coefs, views[0]))
-            and all(a is v for a, v in zip(intercepts, views[1]))
-        ):
-            return  # unchanged, or edited in place: the module already has it
-        _copy_layers(linears, coefs, intercepts)
-        if views is not None:  # arrays were assigned: make the attributes views again
-            self._sync_attributes()
+        if len(coefs) != len(linears) or len(intercepts) != len(linears):
+            _copy_layers(linears, coefs, intercepts)  # raises, naming the counts
+        views = self.__dict__.get("_weight_views")
+        if views is not None:
+            if all(a is v for a, v in zip(coefs + intercepts, views[0] + views[1])):
+                return  # unchanged, or edited in place: the module already has it
+            _copy_layers(linears, coefs, intercepts)
+            self._sync_attributes()  # arrays were assigned: views again
+            return
+        last = self.__dict__.get("_weight_copies")
+        changed = [
+            i
+            for i in range(len(linears))
+            if last is None
+            or not np.array_equal(coefs[i], last[0][i])
+            or not np.array_equal(intercepts[i], last[1][i])
+        ]
+        if changed:
+            _copy_layers(
+                [linears[i] for i in changed],
+                [coefs[i] for i in changed],
+                [intercepts[i] for i in changed],
+                [int(i) for i in changed],
+            )
+            self._weight_copies = _copies(coefs, intercepts)
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model to data matrix X and target(s) y.

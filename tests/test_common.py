@@ -47,14 +47,20 @@ TEST_PARAMS = {
     # Each row is a sequence of one step holding all features (input_shape=(1, -1));
     # tests/test_rnn.py checks univariate, multivariate and variable-length series.
     RNNClassifier: dict(_RNN, input_shape=(1, -1)),
-    RNNRegressor: dict(_RNN, input_shape=(1, -1)),
+    # learning_rate_init=0.03: at 0.02 its fits with weights and with repeats
+    # happened to agree to 0.85 times the sample-weight check's tolerance on an AMD
+    # CPU (the float32 difference is of that size by chance, and changes with the
+    # CPU); at 0.03 they differ by 12 times it, a stable expected failure.
+    RNNRegressor: dict(_RNN, input_shape=(1, -1), learning_rate_init=0.03),
 }
 
 _FLOAT32 = (
     "sknn trains in float32: fitting with integer sample weights and with repeated "
     "rows agree to about 1e-6 relative, the check demands 1e-7 (scikit-learn's MLP "
-    "passes it only because it computes in float64). tests/test_mlp.py checks the "
-    "same equivalence at float32 tolerance."
+    "passes it only because it computes in float64); measured on the check's data, "
+    "the largest difference is 3 to 17 times its tolerance (rtol=1e-7, atol=1e-9) "
+    "for these settings. tests/test_mlp.py checks the same equivalence at float32 "
+    "tolerance."
 )
 
 
