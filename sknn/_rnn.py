@@ -44,7 +44,7 @@ def _holds_ids(X, kind):
     if kind == "ragged":
         seqs, ndim = [np.asarray(s) for s in X], 1
     elif sp.issparse(X):
-        seqs, ndim = [X.data], 1
+        seqs, ndim = [sp.csr_matrix(X).data], 1  # every format (DOK has no .data)
     else:
         try:
             seqs, ndim = [np.asarray(X)], 2  # rows: ndarray, list of lists, DataFrame
