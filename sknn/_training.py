@@ -146,12 +146,9 @@ class TrainingRecord:
         return {name: getattr(self, name) for name in self.ATTRIBUTES}
 
 
-def _squared_norms(module):
-    """Squared L2 norms of all parameters (one fused call, one sync) and a mask of
-    which parameters are weight matrices."""
-    params = [p.detach() for p in module.parameters()]
-    norms = torch.stack(torch._foreach_norm(params)).double().cpu().numpy()
-    return norms**2, np.array([p.ndim >= 2 for p in params])
+def _squared_norms(params):
+    """Squared L2 norms of the (detached) parameters: one fused call, one sync."""
+    return torch.stack(torch._foreach_norm(params)).double().cpu().numpy() ** 2
 
 
 def _copy_into(module, tensors):
@@ -206,6 +203,11 @@ class Trainer:
         self.n_samples = batches.n
         self.good_state = _snapshot(module)
         self.best_state = None
+        # The module's tensors, gathered once: walking the module every epoch costs
+        # more than a small epoch's arithmetic. (Training updates them in place.)
+        self._state = list(module.state_dict().values())
+        self._params = [p.detach() for p in module.parameters()]
+        self._is_matrix = np.array([p.ndim >= 2 for p in self._params])
 
     def run(self, epochs):
         """Train up to ``epochs`` epochs; returns the record (with how it ended).
@@ -243,10 +245,9 @@ class Trainer:
     def _end_epoch(self, engine):
         """scikit-learn's end-of-epoch logic; returns True to stop training."""
         record, rule = self.record, self.rule
-        module = engine.module_
         loss = engine.last("train_loss")
         # One fused reduction gives both the L2 term and a finiteness check.
-        sq_norms, is_matrix = _squared_norms(module)
+        sq_norms, is_matrix = _squared_norms(self._params), self._is_matrix
         if not np.isfinite(loss) or not np.all(np.isfinite(sq_norms)):
             # The epoch ran: it is counted and recorded as scikit-learn does (its
             # validation score is NaN); the last finite weights are put back in run().
@@ -257,7 +258,7 @@ class Trainer:
             if self.validate is not None:
                 record.validation_scores_.append(float("nan"))
             return True
-        torch._foreach_copy_(self.good_state, list(module.state_dict().values()))
+        torch._foreach_copy_(self.good_state, self._state)
         if self.alpha:
             l2 = 0.5 * self.alpha * float(sq_norms[is_matrix].sum())
             loss += l2 * self.batches.penalty_factor
