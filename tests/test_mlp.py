@@ -67,19 +67,24 @@ def test_solvers_reach_good_accuracy(solver):
     assert clf.score(Xte, yte) > 0.93
 
 
+# Early stopping whose validation score goes up and down (a high learning rate) and
+# never stops early: a same-seed refit for exactly the best epoch's count replays it.
+BEST_EPOCH_PARAMS = dict(
+    hidden_layer_sizes=(32,),
+    early_stopping=True,
+    learning_rate_init=0.05,
+    n_iter_no_change=1000,
+    max_iter=15,
+    random_state=3,
+    device="cpu",
+)
+
+
 def test_early_stopping_restores_best_weights():
     # A high learning rate makes the validation score go up and down. Refitting the
     # same seed for exactly (best epoch) epochs replays the same trajectory on CPU,
     # so its weights are the best-epoch weights the early-stopped model must hold.
-    params = dict(
-        hidden_layer_sizes=(32,),
-        early_stopping=True,
-        learning_rate_init=0.05,
-        n_iter_no_change=1000,
-        max_iter=15,
-        random_state=3,
-        device="cpu",
-    )
+    params = dict(BEST_EPOCH_PARAMS)
     full = _quiet(MLPClassifier(**params).fit, X_small, y_small)
     scores = np.asarray(full.validation_scores_)
     best = int(np.argmax(scores))
@@ -888,15 +893,7 @@ def test_keyboard_interrupt_with_early_stopping_restores_the_best_weights(monkey
     equal a fit of the same seed stopped after exactly that many epochs."""
     from sknn import _engine
 
-    params = dict(
-        hidden_layer_sizes=(32,),
-        early_stopping=True,
-        learning_rate_init=0.05,
-        n_iter_no_change=1000,
-        max_iter=15,
-        random_state=3,
-        device="cpu",
-    )
+    params = dict(BEST_EPOCH_PARAMS)
     scores = _quiet(MLPClassifier(**params).fit, X_small, y_small).validation_scores_
     # interrupt after the first epoch count whose best epoch is not its last one
     done = next(k for k in range(2, len(scores)) if np.argmax(scores[:k]) < k - 1)
