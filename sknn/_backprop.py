@@ -44,7 +44,12 @@ from .utils._compat import (
 )
 from .utils._torch import flush_denormal, torch_rng_scope
 
-__all__ = ["BackpropEstimator", "SOLVER_CONSTRAINTS"]
+__all__ = [
+    "BackpropEstimator",
+    "SOLVER_CONSTRAINTS",
+    "check_sample_weight",
+    "input_float_dtype",
+]
 
 #: scikit-learn MLP's solver parameters, for the estimators that take them all.
 SOLVER_CONSTRAINTS = {
@@ -73,6 +78,17 @@ SOLVER_CONSTRAINTS = {
 }
 
 
+def check_sample_weight(sample_weight, X, dtype=np.float64):
+    """scikit-learn's checks of ``sample_weight`` (length, shape), and sknn's:
+    finite, non-negative, with a positive sum."""
+    sample_weight = _check_sample_weight(sample_weight, X, dtype=dtype)
+    if not np.all(np.isfinite(sample_weight)) or np.any(sample_weight < 0):
+        raise ValueError("sample_weight must be finite and non-negative.")
+    if not sample_weight.sum() > 0:
+        raise ValueError("sample_weight must have a positive sum.")
+    return sample_weight
+
+
 def _finite_float64(X):
     """Whether X (as float64) is all finite."""
     try:
@@ -82,7 +98,7 @@ def _finite_float64(X):
         return False
 
 
-def _input_float_dtype(X):
+def input_float_dtype(X):
     """float32 for float32 input (every column of a DataFrame), else float64."""
     dtypes = getattr(X, "dtypes", None)
     if dtypes is not None and not isinstance(dtypes, np.dtype):
@@ -232,9 +248,7 @@ class BackpropEstimator(BaseNeuralEstimator):
         """Checked sample weights times the class weights, and the per-output
         positive weights of the loss."""
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
-            if not np.all(np.isfinite(sample_weight)) or np.any(sample_weight < 0):
-                raise ValueError("sample_weight must be finite and non-negative.")
+            sample_weight = check_sample_weight(sample_weight, X)
         multiplier, pos_weight = self._class_weighting(y)
         if multiplier is not None:
             sample_weight = multiplier if sample_weight is None else sample_weight * multiplier
@@ -257,7 +271,7 @@ class BackpropEstimator(BaseNeuralEstimator):
         # As scikit-learn's MLP: X's float dtype (float64 unless X is float32) is the
         # dtype of the fitted attributes and of predictions.
         if first_call:
-            self._fit_dtype = _input_float_dtype(X)
+            self._fit_dtype = input_float_dtype(X)
         self._check_params()
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")

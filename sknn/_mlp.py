@@ -19,11 +19,9 @@ from .utils._validation import check_int_tuple
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
 
-class _Assigned(list):
-    """``(coef, intercept)`` pairs the user assigned before fitting."""
-
-    def __init__(self, pairs):
-        super().__init__(pairs)
+#: What ``_initial_weights`` returns for ``coefs_``/``intercepts_`` assigned
+#: before fitting (``_load_initial_weights`` then copies them).
+_ASSIGNED = "assigned coefs_"
 
 
 def _copies(coefs, intercepts):
@@ -80,7 +78,7 @@ class _BaseMLP(BackpropEstimator):
         ``warm_start`` fit (scikit-learn starts from them), else the layers of
         ``pretrain``: fit (a clone of) it on the training rows if it is not fitted."""
         if continuing and "coefs_" in self.__dict__:
-            return _Assigned(zip(self.coefs_, self.intercepts_))
+            return _ASSIGNED
         pretrain = self.pretrain
         self.__dict__.pop("pretrain_", None)
         if pretrain is None or isinstance(pretrain, (list, tuple)):
@@ -118,7 +116,7 @@ class _BaseMLP(BackpropEstimator):
     def _load_initial_weights(self, module, layers):
         """Copy ``(coef, intercept)`` pairs into the first hidden layers (every
         layer for assigned ``coefs_``)."""
-        if isinstance(layers, _Assigned):
+        if layers is _ASSIGNED:
             _copy_layers(module.linears, self.coefs_, self.intercepts_)
             return
         hidden = module.linears[:-1]

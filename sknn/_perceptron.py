@@ -12,7 +12,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from ._backprop import BackpropEstimator
+from ._backprop import BackpropEstimator, check_sample_weight, input_float_dtype
 from ._docs import fill_doc
 from ._engine import AfterStep
 from ._mixins import NeuralClassifierMixin
@@ -23,7 +23,6 @@ from .utils._batching import apply_batched
 from .utils._compat import (
     Interval,
     StrOptions,
-    _check_sample_weight,
     _fit_context,
     validate_data,
 )
@@ -629,7 +628,7 @@ class PerceptronClassifier(NeuralClassifierMixin, BackpropEstimator):
                 return self._fit_compiled(X, y, sample_weight, incremental, classes, init)
             except CompiledLoopOverflow:
                 pass  # the PyTorch path keeps the last finite weights and warns
-        dtype = np.float32 if getattr(X, "dtype", None) == np.float32 else np.float64
+        dtype = input_float_dtype(X)
         if continuing:  # continue from coef_ as it is now (it may have been edited)
             start = init if init[0] is not None else (self.coef_, self.intercept_)
             self._load_weights(self.module_, self._weight_arrays(*start))
@@ -642,16 +641,6 @@ class PerceptronClassifier(NeuralClassifierMixin, BackpropEstimator):
         self.coef_, self.intercept_ = self._module_weights(dtype)
         self.t_ = float(t_before + self.n_iter_ * np.shape(X)[0])  # X passed validation
         return self
-
-    def _checked_sample_weight(self, X, sample_weight):
-        if sample_weight is None:
-            return None
-        sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
-        if not np.all(np.isfinite(sample_weight)) or np.any(sample_weight < 0):
-            raise ValueError("sample_weight must be finite and non-negative.")
-        if not sample_weight.sum() > 0:
-            raise ValueError("sample_weight must have a positive sum.")
-        return sample_weight
 
     def _fit_compiled(self, X, y, sample_weight, incremental, classes, init):
         """The classic online perceptron: scikit-learn's Perceptron trains, and its
@@ -673,7 +662,8 @@ class PerceptronClassifier(NeuralClassifierMixin, BackpropEstimator):
             y, first_call=first_call, incremental=incremental, classes=classes
         )
         codes = self._class_codes(y_enc)
-        sample_weight = self._checked_sample_weight(X, sample_weight)
+        if sample_weight is not None:
+            sample_weight = check_sample_weight(sample_weight, X, dtype=X.dtype)
         class_weight = None if self.class_weight is None else self._class_weights(codes)
         start = None
         if init[0] is not None or not first_call:

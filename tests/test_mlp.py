@@ -161,9 +161,7 @@ def test_partial_fit_unavailable_for_lbfgs():
 
 def test_warm_start_continues():
     clf = _quiet(
-        MLPClassifier(
-            warm_start=True, max_iter=5, **{k: v for k, v in FAST.items() if k != "max_iter"}
-        ).fit,
+        MLPClassifier(**{**FAST, "warm_start": True, "max_iter": 5}).fit,
         X_small,
         y_small,
     )
@@ -173,9 +171,7 @@ def test_warm_start_continues():
     assert clf.t_ == 10 * len(X_small)
     assert clf.loss_curve_[5] < first[0]
     cold = _quiet(
-        MLPClassifier(
-            warm_start=False, max_iter=5, **{k: v for k, v in FAST.items() if k != "max_iter"}
-        ).fit,
+        MLPClassifier(**{**FAST, "warm_start": False, "max_iter": 5}).fit,
         X_small,
         y_small,
     )
