@@ -1,29 +1,47 @@
-"""sknn: scikit-learn estimators for classic neural networks, trained with PyTorch."""
+"""sknn: scikit-learn estimators for classic neural networks, trained with PyTorch.
 
-from ._autoencoder import AutoencoderTransformer
-from ._base import TrainingDivergedWarning
-from ._convnet import ConvNetClassifier, ConvNetRegressor
-from ._mlp import MLPClassifier, MLPRegressor
-from ._perceptron import PerceptronClassifier
-from ._persistence import skops_trusted_types
-from ._rbm import RBMTransformer
-from ._rnn import RNNClassifier, RNNRegressor
-from ._text import TextSequencer
+The public names are imported on first use (PEP 562), so ``import sknn`` itself
+loads neither torch nor scikit-learn: ``python -m sknn --help`` and
+``sknn.__version__`` stay cheap. ``from sknn import MLPClassifier`` (or
+``sknn.MLPClassifier``) imports what that estimator needs, torch and
+scikit-learn's base classes included.
+"""
+
+import importlib
+
 from ._version import __version__
+
+#: public name -> the submodule that defines it
+_SOURCES = {
+    "AutoencoderTransformer": "._autoencoder",
+    "ConvNetClassifier": "._convnet",
+    "ConvNetRegressor": "._convnet",
+    "MLPClassifier": "._mlp",
+    "MLPRegressor": "._mlp",
+    "PerceptronClassifier": "._perceptron",
+    "RBMTransformer": "._rbm",
+    "RNNClassifier": "._rnn",
+    "RNNRegressor": "._rnn",
+    "TextSequencer": "._text",
+    "TrainingDivergedWarning": "._base",
+    "skops_trusted_types": "._persistence",
+    # the comparison job (scikit-learn's model selection, its baselines)
+    "compare": ".comparison",
+}
 
 
 def __getattr__(name):
-    # The comparison job (scikit-learn's model selection, its baselines) is
-    # imported on first use of ``sknn.compare``, not by ``import sknn``.
-    if name == "compare":
-        from .comparison import compare
-
-        return compare
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    source = _SOURCES.get(name)
+    if source is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(source, __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
 
 
 def __dir__():
-    return sorted(set(globals()) | {"compare"})
+    return sorted(set(globals()) | set(_SOURCES))
+
 
 __all__ = [
     "AutoencoderTransformer",

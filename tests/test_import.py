@@ -73,3 +73,22 @@ def test_small_fit_without_compile_does_not_import_dynamo():
     )
     assert _loaded(code, ["torch._dynamo"]) == []
 
+
+def test_import_sknn_loads_neither_torch_nor_sklearn():
+    # The public names are imported on first use (sknn/__init__.py's _SOURCES).
+    assert _loaded("import sknn; sknn.__version__", ["torch", "sklearn"]) == []
+
+
+def test_every_public_name_resolves_to_its_source_module():
+    code = (
+        "import sknn\n"
+        "for name, source in sknn._SOURCES.items():\n"
+        "    value = getattr(sknn, name)\n"
+        "    module = 'sknn' + source\n"
+        "    assert value is getattr(sys.modules[module], name), name\n"
+        "assert set(sknn._SOURCES) | {'__version__'} == set(sknn.__all__)\n"
+        "ns = {}\n"
+        "exec('from sknn import *', ns)\n"
+        "assert set(sknn.__all__) <= set(ns), sorted(set(sknn.__all__) - set(ns))"
+    )
+    _loaded(code, [])
