@@ -25,6 +25,7 @@ from sknn.datasets import DatasetNotFoundError, load_dataset
 
 FAST_MODELS = ["sknn-mlp", "logreg"]
 FAST = dict(cv=3, max_iter=20, device="cpu")
+SIGNIFICANCE_COLUMNS = ["reference", "diff", "ci_low", "ci_high", "p_value", "significant"]
 
 
 def _cli(options, tmp_path):
@@ -87,11 +88,13 @@ def test_compare_columns_follow_the_metric(metric):
     table = compare(dataset="iris", models=["logreg", "svc"], metric=metric, **FAST)
     rows = _rows(table)
     assert list(rows[0]) == [
+        "dataset",
         "model",
         f"{metric}_mean",
         f"{metric}_std",
         "fit_time_s",
         "predict_time_s",
+        *SIGNIFICANCE_COLUMNS,
     ]
     assert all(0.8 < r[f"{metric}_mean"] <= 1.0 for r in rows)
     # the logreg row is that scorer's cross-validation on the same stratified folds
@@ -256,9 +259,15 @@ def test_cli_writes_outputs(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "| sknn-mlp |" in out and "| logreg |" in out
     csv_text = (tmp_path / "results.csv").read_text()
-    assert csv_text.splitlines()[0] == "model,accuracy_mean,accuracy_std,fit_time_s,predict_time_s"
+    assert csv_text.splitlines()[0] == ",".join(
+        ["dataset", "model", "accuracy_mean", "accuracy_std", "fit_time_s", "predict_time_s"]
+        + SIGNIFICANCE_COLUMNS
+    )
     assert len(csv_text.splitlines()) == 3
     assert "| model |" in (tmp_path / "results.md").read_text()
+    assert "| logreg | " in out and "corrected resampled t-test" in out
+    folds = (tmp_path / "folds.csv").read_text().splitlines()
+    assert folds[0].startswith("dataset,model,metric,repeat,fold,score,") and len(folds) == 7
     pytest.importorskip("matplotlib", reason="the PNG needs matplotlib")
     assert (tmp_path / "results.png").stat().st_size > 1000
 
@@ -273,7 +282,7 @@ def test_cli_metric_and_parallel_folds(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "f1_macro (mean ± std)" in out and "note: sknn-convnet skipped" in out
     header = (tmp_path / "results.csv").read_text().splitlines()[0]
-    assert header.startswith("model,f1_macro_mean,f1_macro_std,")
+    assert header.startswith("dataset,model,f1_macro_mean,f1_macro_std,")
 
 
 @needs_ucr
@@ -305,6 +314,8 @@ def test_cli_list(capsys):
     out = capsys.readouterr().out
     assert "fashion_mnist" in out and "ucr:GunPoint" in out
     assert "sknn-convnet" in out and "sknn-autoencoder-svc" in out
+    assert "digits                   image    installed" in out
+    assert "bundled                  digits, iris, wine, breast_cancer" in out
 
 
 def test_cli_missing_dataset_exits_1_with_a_message(no_fashion, tmp_path, capsys):
@@ -325,6 +336,10 @@ BAD_OPTIONS = [
     (["--models", "svc,bogus"], "unknown ['bogus']"),
     (["--models", ","], "empty list"),
     (["--dataset", "mnist"], "Unknown dataset 'mnist'"),
+    (["--dataset", "iris,mnist"], "Unknown dataset 'mnist'"),
+    (["--dataset", ","], "empty list of data sets"),
+    (["--repeats", "0"], "--repeats: must be at least 1"),
+    (["--alpha", "1"], "--alpha: must be between 0 and 1"),
     (["--device", "tpu"], "--device"),
     (["--max-iter", "0"], "--max-iter: must be at least 1"),
     (["--metric", "accuracy_percent"], "Unknown metric"),

@@ -25,7 +25,10 @@ from sklearn.utils import Bunch
 __all__ = [
     "DATASETS",
     "DatasetNotFoundError",
+    "COLLECTIONS",
     "available_datasets",
+    "dataset_kind",
+    "expand_collection",
     "load_dataset",
     "load_fashion_mnist",
     "load_ucr",
@@ -42,6 +45,13 @@ DATASETS = (
     "ucr:GunPoint",
     "ucr:ItalyPowerDemand",
 )
+
+#: Named collections of data sets, for runs over several: ``'ucr'`` stands for every
+#: UCR set of :func:`ucr_names` (those installed).
+COLLECTIONS = {
+    "bundled": ("digits", "iris", "wine", "breast_cancer"),
+    "ucr": None,
+}
 
 #: Rows drawn from a data set when ``n_samples='auto'`` (all rows when absent).
 DEFAULT_N_SAMPLES = {"fashion_mnist": 5000}
@@ -225,9 +235,68 @@ def _check_name(name):
         name in DATASETS or (name.startswith("ucr:") and len(name) > 4)
     ):
         raise ValueError(
-            f"Unknown dataset {name!r}; expected one of {list(DATASETS)} or 'ucr:<Name>' "
-            "for another UCR set shipped with sktime."
+            f"Unknown dataset {name!r}; expected one of {list(DATASETS)}, 'ucr:<Name>' "
+            f"for another UCR set shipped with sktime, or a collection {list(COLLECTIONS)}."
         )
+
+
+#: The kind of each named data set: which models fit it (``'ucr:<Name>'``: ``'series'``).
+KINDS = {
+    "digits": "image",
+    "iris": "tabular",
+    "wine": "tabular",
+    "breast_cancer": "tabular",
+    "fashion_mnist": "image",
+}
+
+
+def dataset_kind(name):
+    """The kind of a named data set, without loading it.
+
+    Parameters
+    ----------
+    name : str
+        A name of :data:`DATASETS` or ``'ucr:<Name>'``.
+
+    Returns
+    -------
+    kind : {'tabular', 'image', 'series'}
+    """
+    _check_name(name)
+    return "series" if name.startswith("ucr:") else KINDS[name]
+
+
+def expand_collection(name):
+    """The data sets a name stands for: itself, or the members of a collection.
+
+    Parameters
+    ----------
+    name : str
+        A data set name (see :func:`load_dataset`) or one of :data:`COLLECTIONS`.
+
+    Returns
+    -------
+    names : list of str
+
+    Raises
+    ------
+    ValueError
+        For an unknown name.
+    DatasetNotFoundError
+        For ``'ucr'`` when no UCR set is installed.
+    """
+    if name == "ucr":
+        names = ucr_names()
+        if not names:
+            raise DatasetNotFoundError(
+                "The 'ucr' collection needs the 'sktime' package, which ships the UCR "
+                "files: pip install sktime (or the 'benchmarks' extra)."
+            )
+        return [f"ucr:{n}" for n in names]
+    if name in COLLECTIONS:
+        return list(COLLECTIONS[name])
+    _check_name(name)
+    return [name]
 
 
 def available_datasets():
