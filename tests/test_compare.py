@@ -164,7 +164,9 @@ def test_default_models_fit_the_data_without_notes():
         table = compare(dataset="iris", cv=2, max_iter=2, device="cpu")
     from sknn.comparison import MODELS
 
-    assert sorted(r["model"] for r in _rows(table)) == sorted(set(MODELS) - {"sknn-convnet"})
+    # the convnet needs images or series, the RNN series or text, TF-IDF text
+    left_out = {"sknn-convnet", "sknn-rnn", "tfidf-logreg", "tfidf-linearsvc"}
+    assert sorted(r["model"] for r in _rows(table)) == sorted(set(MODELS) - left_out)
 
 
 def test_parallel_folds_give_the_same_scores():
@@ -389,3 +391,62 @@ def test_sknn_main_module_is_the_command_line():
     import sknn.__main__
 
     assert sknn.__main__.main is main and sknn.__main__.compare_entry is compare_entry
+
+
+# -- kinds: text and sequences ------------------------------------------------------------
+
+
+def test_text_set_runs_the_text_models_and_skips_the_flat_ones():
+    data = load_dataset("text:negation", n_samples=120)
+    assert data.kind == "text" and data.data.shape == (120,) and isinstance(data.data[0], str)
+    with pytest.warns(UserWarning, match="svc skipped: it does not read text"):
+        table = compare(
+            dataset="text:negation",
+            models="sknn-rnn,tfidf-logreg,tfidf-linearsvc,svc",
+            n_samples=120,
+            cv=2,
+            max_iter=2,
+            device="cpu",
+        )
+    rows = _rows(table)
+    assert sorted(r["model"] for r in rows) == ["sknn-rnn", "tfidf-linearsvc", "tfidf-logreg"]
+    # the baseline row is TF-IDF + logistic regression's cross-validation on the same folds
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    tfidf = make_pipeline(TfidfVectorizer(ngram_range=(1, 2)), LogisticRegression(max_iter=1000))
+    scores = cross_val_score(tfidf, data.data, data.target, cv=_folds(2))
+    row = next(r for r in rows if r["model"] == "tfidf-logreg")
+    assert row["accuracy_mean"] == pytest.approx(scores.mean(), rel=1e-12)
+    # documents given as an array are text too; TF-IDF skips numeric rows
+    docs = compare(data.data, data.target, models="tfidf-logreg", cv=2)
+    assert _rows(docs)[0]["accuracy_mean"] == pytest.approx(scores.mean(), rel=1e-12)
+    with pytest.warns(UserWarning, match="tfidf-logreg skipped: it does not read numeric"):
+        compare(dataset="iris", models="tfidf-logreg,logreg", cv=2)
+
+
+def test_rnn_reads_time_series_rows_and_is_skipped_on_tabular_data():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 12))
+    y = (X[:, 0] > 0).astype(int)  # the class is set by the first step
+    pipeline, reason = build(
+        "sknn-rnn",
+        max_iter=2,
+        seed=0,
+        device="cpu",
+        kind="series",
+        image_shape=None,
+        n_features=12,
+        proba=False,
+    )
+    assert reason is None
+    rnn = pipeline.fit(X, y)[-1]
+    assert rnn.input_shape_ == (12, 1)  # twelve steps of one value
+    with pytest.warns(UserWarning, match="sknn-rnn skipped: it needs time series or text"):
+        compare(dataset="digits", models="sknn-rnn,logreg", n_samples=100, cv=2)
+
+
+def test_cli_list_shows_the_rnn_and_the_text_set(capsys):
+    assert main(["compare", "--list"]) == 0
+    out = capsys.readouterr().out
+    assert "text:negation            text     installed" in out
+    assert "sknn-rnn" in out and "tfidf-linearsvc" in out

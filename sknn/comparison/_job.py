@@ -146,7 +146,7 @@ def _compare(
             device=device,
             kind=data["kind"],
             image_shape=data["image_shape"],
-            n_features=data["X"].shape[1],
+            n_features=data["X"].shape[1] if data["X"].ndim == 2 else 0,
         )
         notes += [f"{data['name']}: {n}" if len(datasets) > 1 else n for n in skipped]
         splitter = RepeatedStratifiedKFold(
@@ -242,21 +242,31 @@ def _data(X, y, dataset, *, n_samples, random_state, image_shape):
         if y is None:
             raise ValueError("y is required when X is given.")
         X, y = np.asarray(X), np.asarray(y)
-        if X.ndim != 2 or len(X) != len(y):
-            raise ValueError(f"X must be 2-D with one row per label; got {X.shape} and {y.shape}.")
-        kind = "image" if image_shape is not None else "tabular"
-        description = (
-            f"X ({X.shape[0]} samples, {X.shape[1]} features, {len(np.unique(y))} classes)"
-        )
+        text = X.ndim == 1 and X.dtype.kind in "OUS"
+        if not (X.ndim == 2 or text) or len(X) != len(y):
+            raise ValueError(
+                "X must be 2-D with one row per label, or 1-D documents (str); got "
+                f"{X.shape} and {y.shape}."
+            )
+        if text:
+            X = X.astype(object)
+            kind = "text"
+            description = f"X ({X.shape[0]} documents, {len(np.unique(y))} classes)"
+            digest = hashlib.sha256("\x00".join(map(str, X)).encode("utf-8"))
+        else:
+            kind = "image" if image_shape is not None else "tabular"
+            description = (
+                f"X ({X.shape[0]} samples, {X.shape[1]} features, {len(np.unique(y))} classes)"
+            )
+            digest = hashlib.sha256(np.ascontiguousarray(X).tobytes())
         name = "X"
-        digest = hashlib.sha256(np.ascontiguousarray(X).tobytes())
         digest.update(str(X.dtype).encode())
         digest.update(np.asarray(y).astype(str).tobytes())
         key = f"X:{digest.hexdigest()[:24]}"
     if image_shape is not None:
         image_shape = tuple(int(s) for s in image_shape)
-        if int(np.prod(image_shape)) != X.shape[1]:
-            raise ValueError(f"image_shape {image_shape} does not match {X.shape[1]} features.")
+        if X.ndim != 2 or int(np.prod(image_shape)) != X.shape[1]:
+            raise ValueError(f"image_shape {image_shape} does not match X of shape {X.shape}.")
     return dict(
         X=X,
         y=y,
@@ -598,12 +608,20 @@ def compare(
     ``sknn-perceptron``       :class:`sknn.PerceptronClassifier`, softmax
     ``sknn-convnet``          :class:`sknn.ConvNetClassifier` with early stopping;
                               image and time-series data only
+    ``sknn-rnn``              :class:`sknn.RNNClassifier`, a GRU; time series
+                              and text (after :class:`sknn.TextSequencer`) only
     ``sknn-rbm-logreg``       :class:`sknn.RBMTransformer` + LogisticRegression
     ``sknn-autoencoder-svc``  :class:`sknn.AutoencoderTransformer` codes + SVC
     ``sklearn-mlp``           scikit-learn's MLPClassifier, 100 hidden units
     ``svc``                   SVC, RBF kernel
     ``logreg``                LogisticRegression
+    ``tfidf-logreg``          text: TF-IDF (1-2 grams) + LogisticRegression
+    ``tfidf-linearsvc``       text: TF-IDF (1-2 grams) + LinearSVC
     ========================  ================================================
+
+    Each data set has a kind (:func:`sknn.datasets.dataset_kind`): tabular, image,
+    series or text; every model that reads it runs (text: only the last three and
+    ``sknn-rnn``).
 
     On each data set, every model's fold scores are paired with those of the best
     baseline (the best model not from sknn) and the differences tested with the
@@ -614,7 +632,7 @@ def compare(
     Parameters
     ----------
     X, y : array-like of shape (n_samples, n_features) and (n_samples,), optional
-        Data to use; when None, ``dataset`` is loaded.
+        Data to use; when None, ``dataset`` is loaded. A 1-D ``X`` of str is text.
     dataset : str or list of str, default='digits'
         Data sets used when ``X`` is None: names of
         :data:`sknn.datasets.DATASETS`, ``'ucr:<Name>'``, or collections
