@@ -127,9 +127,69 @@ def _compare(
     _check_options(
         cv=cv, repeats=repeats, max_iter=max_iter, n_jobs=n_jobs, threads=threads, alpha=alpha
     )
+    plans, notes = _plans(
+        X,
+        y,
+        dataset,
+        models,
+        metric=metric,
+        proba=_needs_proba(scorer),
+        cv=cv,
+        repeats=repeats,
+        random_state=random_state,
+        max_iter=max_iter,
+        device=device,
+        n_samples=n_samples,
+        image_shape=image_shape,
+    )
+    context = dict(
+        metric=metric,
+        cv=cv,
+        repeats=repeats,
+        seed=random_state,
+        max_iter=int(max_iter),
+        device=str(device),
+        n_samples=n_samples,
+        version=__version__,
+    )
+    store = FoldStore(results_file, resume=resume)
+    folds, reused = _run_folds(
+        plans, context, scorer, device, store, n_jobs=n_jobs, threads=threads, progress=progress
+    )
+    if reused:
+        notes.append(_reused_note(reused, len(folds), results_file))
+    return summarize(folds, alpha=alpha), folds, notes, {p["name"]: p["description"] for p in plans}
+
+
+def _reused_note(reused, total, path):
+    return (
+        f"{reused} of {total} fits read from {path} (an earlier run with the same "
+        "options); delete it, or pass --no-resume / resume=False, to refit them"
+    )
+
+
+def _plans(
+    X,
+    y,
+    dataset,
+    models,
+    *,
+    metric,
+    proba,
+    cv,
+    repeats,
+    random_state,
+    max_iter,
+    device,
+    n_samples,
+    image_shape,
+):
+    """Each data set loaded, with its models and folds: ``(plans, notes)``.
+
+    Everything is loaded and checked before the first fit.
+    """
     names, explicit = _model_names(models)
     datasets = [None] if X is not None else _dataset_names(dataset)
-    proba = _needs_proba(scorer)
     plans, notes = [], []
     for name in datasets:  # load and check everything before the first fit
         data = _data(
@@ -155,27 +215,7 @@ def _compare(
         data["folds"] = list(splitter.split(data["X"], data["y"]))
         data["estimators"] = estimators
         plans.append(data)
-    context = dict(
-        metric=metric,
-        cv=cv,
-        repeats=repeats,
-        seed=random_state,
-        max_iter=int(max_iter),
-        device=str(device),
-        n_samples=n_samples,
-        version=__version__,
-    )
-    store = FoldStore(results_file, resume=resume)
-    folds, reused = _run_folds(
-        plans, context, scorer, device, store, n_jobs=n_jobs, threads=threads, progress=progress
-    )
-    if reused:
-        notes.append(
-            f"{reused} of {len(folds)} fits read from {results_file} (an earlier run with the "
-            "same options); delete it, or pass --no-resume / resume=False, to refit them"
-        )
-    summary = summarize(folds, alpha=alpha)
-    return summary, folds, notes, {p["name"]: p["description"] for p in plans}
+    return plans, notes
 
 
 def _check_options(*, cv, repeats, max_iter, n_jobs, threads, alpha):

@@ -118,6 +118,32 @@ def rank_markdown(ranks):
     return "\n".join(lines)
 
 
+def _mark_significance(ax, bars, rows):
+    """Outline the reference's bar, hatch and mark those not significantly different."""
+    for bar, r in zip(bars, rows):
+        if r.get("model") == r.get("reference"):
+            bar.set_edgecolor("black")
+            bar.set_linewidth(1.5)
+            label = "best baseline"
+        elif "p_value" in r and not _missing(r["p_value"]) and not r["significant"]:
+            bar.set_hatch("//")
+            label = "n.s."
+        elif "p_value" in r and not _missing(r["p_value"]):
+            label = f"{r['diff']:+.3f}"
+        else:
+            continue
+        ax.annotate(
+            label,
+            (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+            xytext=(-4, 0),
+            textcoords="offset points",
+            ha="right",
+            va="center",
+            fontsize=8,
+            color="white",
+        )
+
+
 def plot_table(rows, title=None, *, axes=None, dataset=None):
     """Bar charts of a comparison on one data set: the metric (mean ± std) and the fit time.
 
@@ -167,28 +193,7 @@ def plot_table(rows, title=None, *, axes=None, dataset=None):
     stds = np.array([r[f"{metric}_std"] for r in rows])
     colors = ["tab:blue" if n.startswith("sknn") else "tab:gray" for n in names]
     bars = axes[0].barh(names, means, xerr=stds, color=colors, alpha=0.8)
-    for bar, r in zip(bars, rows):
-        if r.get("model") == r.get("reference"):
-            bar.set_edgecolor("black")
-            bar.set_linewidth(1.5)
-            label = "best baseline"
-        elif "p_value" in r and not _missing(r["p_value"]) and not r["significant"]:
-            bar.set_hatch("//")
-            label = "n.s."
-        elif "p_value" in r and not _missing(r["p_value"]):
-            label = f"{r['diff']:+.3f}"
-        else:
-            continue
-        axes[0].annotate(
-            label,
-            (bar.get_width(), bar.get_y() + bar.get_height() / 2),
-            xytext=(-4, 0),
-            textcoords="offset points",
-            ha="right",
-            va="center",
-            fontsize=8,
-            color="white",
-        )
+    _mark_significance(axes[0], bars, rows)
     if means.min() >= 0 and means.max() <= 1:
         axes[0].set_xlim(max(0.0, float((means - stds).min()) - 0.05), 1.0)
     label = f"cross-validated {metric} (mean ± std)"
