@@ -25,6 +25,7 @@ from sknn.datasets import DatasetNotFoundError, load_dataset
 
 FAST_MODELS = ["sknn-mlp", "logreg"]
 FAST = dict(cv=3, max_iter=20, device="cpu")
+SIGNIFICANCE_COLUMNS = ["reference", "diff", "ci_low", "ci_high", "p_value", "significant"]
 
 
 def _cli(options, tmp_path):
@@ -87,11 +88,13 @@ def test_compare_columns_follow_the_metric(metric):
     table = compare(dataset="iris", models=["logreg", "svc"], metric=metric, **FAST)
     rows = _rows(table)
     assert list(rows[0]) == [
+        "dataset",
         "model",
         f"{metric}_mean",
         f"{metric}_std",
         "fit_time_s",
         "predict_time_s",
+        *SIGNIFICANCE_COLUMNS,
     ]
     assert all(0.8 < r[f"{metric}_mean"] <= 1.0 for r in rows)
     # the logreg row is that scorer's cross-validation on the same stratified folds
@@ -161,7 +164,9 @@ def test_default_models_fit_the_data_without_notes():
         table = compare(dataset="iris", cv=2, max_iter=2, device="cpu")
     from sknn.comparison import MODELS
 
-    assert sorted(r["model"] for r in _rows(table)) == sorted(set(MODELS) - {"sknn-convnet"})
+    # the convnet needs images or series, the RNN series or text, TF-IDF text
+    left_out = {"sknn-convnet", "sknn-rnn", "tfidf-logreg", "tfidf-linearsvc"}
+    assert sorted(r["model"] for r in _rows(table)) == sorted(set(MODELS) - left_out)
 
 
 def test_parallel_folds_give_the_same_scores():
@@ -256,9 +261,15 @@ def test_cli_writes_outputs(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "| sknn-mlp |" in out and "| logreg |" in out
     csv_text = (tmp_path / "results.csv").read_text()
-    assert csv_text.splitlines()[0] == "model,accuracy_mean,accuracy_std,fit_time_s,predict_time_s"
+    assert csv_text.splitlines()[0] == ",".join(
+        ["dataset", "model", "accuracy_mean", "accuracy_std", "fit_time_s", "predict_time_s"]
+        + SIGNIFICANCE_COLUMNS
+    )
     assert len(csv_text.splitlines()) == 3
     assert "| model |" in (tmp_path / "results.md").read_text()
+    assert "| logreg | " in out and "corrected resampled t-test" in out
+    folds = (tmp_path / "folds.csv").read_text().splitlines()
+    assert folds[0].startswith("dataset,model,metric,repeat,fold,score,") and len(folds) == 7
     pytest.importorskip("matplotlib", reason="the PNG needs matplotlib")
     assert (tmp_path / "results.png").stat().st_size > 1000
 
@@ -273,7 +284,7 @@ def test_cli_metric_and_parallel_folds(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "f1_macro (mean ± std)" in out and "note: sknn-convnet skipped" in out
     header = (tmp_path / "results.csv").read_text().splitlines()[0]
-    assert header.startswith("model,f1_macro_mean,f1_macro_std,")
+    assert header.startswith("dataset,model,f1_macro_mean,f1_macro_std,")
 
 
 @needs_ucr
@@ -305,6 +316,8 @@ def test_cli_list(capsys):
     out = capsys.readouterr().out
     assert "fashion_mnist" in out and "ucr:GunPoint" in out
     assert "sknn-convnet" in out and "sknn-autoencoder-svc" in out
+    assert "digits                   image    installed" in out
+    assert "bundled                  digits, iris, wine, breast_cancer" in out
 
 
 def test_cli_missing_dataset_exits_1_with_a_message(no_fashion, tmp_path, capsys):
@@ -325,6 +338,10 @@ BAD_OPTIONS = [
     (["--models", "svc,bogus"], "unknown ['bogus']"),
     (["--models", ","], "empty list"),
     (["--dataset", "mnist"], "Unknown dataset 'mnist'"),
+    (["--dataset", "iris,mnist"], "Unknown dataset 'mnist'"),
+    (["--dataset", ","], "empty list of data sets"),
+    (["--repeats", "0"], "--repeats: must be at least 1"),
+    (["--alpha", "1"], "--alpha: must be between 0 and 1"),
     (["--device", "tpu"], "--device"),
     (["--max-iter", "0"], "--max-iter: must be at least 1"),
     (["--metric", "accuracy_percent"], "Unknown metric"),
@@ -374,3 +391,62 @@ def test_sknn_main_module_is_the_command_line():
     import sknn.__main__
 
     assert sknn.__main__.main is main and sknn.__main__.compare_entry is compare_entry
+
+
+# -- kinds: text and sequences ------------------------------------------------------------
+
+
+def test_text_set_runs_the_text_models_and_skips_the_flat_ones():
+    data = load_dataset("text:negation", n_samples=120)
+    assert data.kind == "text" and data.data.shape == (120,) and isinstance(data.data[0], str)
+    with pytest.warns(UserWarning, match="svc skipped: it does not read text"):
+        table = compare(
+            dataset="text:negation",
+            models="sknn-rnn,tfidf-logreg,tfidf-linearsvc,svc",
+            n_samples=120,
+            cv=2,
+            max_iter=2,
+            device="cpu",
+        )
+    rows = _rows(table)
+    assert sorted(r["model"] for r in rows) == ["sknn-rnn", "tfidf-linearsvc", "tfidf-logreg"]
+    # the baseline row is TF-IDF + logistic regression's cross-validation on the same folds
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    tfidf = make_pipeline(TfidfVectorizer(ngram_range=(1, 2)), LogisticRegression(max_iter=1000))
+    scores = cross_val_score(tfidf, data.data, data.target, cv=_folds(2))
+    row = next(r for r in rows if r["model"] == "tfidf-logreg")
+    assert row["accuracy_mean"] == pytest.approx(scores.mean(), rel=1e-12)
+    # documents given as an array are text too; TF-IDF skips numeric rows
+    docs = compare(data.data, data.target, models="tfidf-logreg", cv=2)
+    assert _rows(docs)[0]["accuracy_mean"] == pytest.approx(scores.mean(), rel=1e-12)
+    with pytest.warns(UserWarning, match="tfidf-logreg skipped: it does not read numeric"):
+        compare(dataset="iris", models="tfidf-logreg,logreg", cv=2)
+
+
+def test_rnn_reads_time_series_rows_and_is_skipped_on_tabular_data():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 12))
+    y = (X[:, 0] > 0).astype(int)  # the class is set by the first step
+    pipeline, reason = build(
+        "sknn-rnn",
+        max_iter=2,
+        seed=0,
+        device="cpu",
+        kind="series",
+        image_shape=None,
+        n_features=12,
+        proba=False,
+    )
+    assert reason is None
+    rnn = pipeline.fit(X, y)[-1]
+    assert rnn.input_shape_ == (12, 1)  # twelve steps of one value
+    with pytest.warns(UserWarning, match="sknn-rnn skipped: it needs time series or text"):
+        compare(dataset="digits", models="sknn-rnn,logreg", n_samples=100, cv=2)
+
+
+def test_cli_list_shows_the_rnn_and_the_text_set(capsys):
+    assert main(["compare", "--list"]) == 0
+    out = capsys.readouterr().out
+    assert "text:negation            text     installed" in out
+    assert "sknn-rnn" in out and "tfidf-linearsvc" in out

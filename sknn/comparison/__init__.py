@@ -3,9 +3,13 @@
 :func:`compare` is also ``sknn.compare``, and ``python -m sknn compare`` (installed as
 ``sknn-compare``) runs it from the shell. One job per file:
 
-* ``_job.py``: :func:`compare`, the cross-validation itself;
+* ``_job.py``: :func:`compare`, the cross-validation itself, and the summary
+  (:func:`summarize`) and ranks (:func:`rank_table`) of its fold results;
+* ``_stats.py``: the tests (:func:`corrected_resampled_ttest`, :func:`rank_models`,
+  :func:`holm`);
+* ``_store.py``: fold results on disk, so that an interrupted run resumes;
 * ``_models.py``: the models and baselines it runs (:data:`MODEL_DESCRIPTIONS`);
-* ``_report.py``: the results as a Markdown table and as a figure;
+* ``_report.py``: the results as Markdown tables and as figures;
 * ``_cli.py``: the command line (options, terminal table, output files);
 * ``datasets.py``: the data loaders, also importable as ``sknn.datasets``.
 """
@@ -16,24 +20,25 @@ import importlib
 #: names, so ``import sknn`` (and ``sknn.datasets``) do not import the job's
 #: scikit-learn models and model selection.
 _SUBMODULE = {
+    "COLLECTIONS": ".datasets",
     "DATASETS": ".datasets",
+    "FOLD_COLUMNS": "._job",
     "MODELS": "._models",
     "MODEL_DESCRIPTIONS": "._models",
     "compare": "._job",
+    "corrected_resampled_ttest": "._stats",
+    "holm": "._stats",
     "load_dataset": ".datasets",
+    "plot_ranks": "._report",
     "plot_table": "._report",
+    "rank_markdown": "._report",
+    "rank_models": "._stats",
+    "rank_table": "._job",
+    "summarize": "._job",
     "to_markdown": "._report",
 }
 
-__all__ = [
-    "DATASETS",
-    "MODELS",
-    "MODEL_DESCRIPTIONS",
-    "compare",
-    "load_dataset",
-    "plot_table",
-    "to_markdown",
-]
+__all__ = sorted(_SUBMODULE)
 
 
 def __getattr__(name):

@@ -28,17 +28,32 @@ def _checked_by(check):
 
 
 def _models(value):
-    from ._models import MODELS
+    from ._job import _model_names
 
-    if value.strip() == "all":
-        return "all"
-    names = [m.strip() for m in value.split(",") if m.strip()]
-    unknown = [m for m in names if m not in MODELS]
-    if not names or unknown:
+    try:
+        names, explicit = _model_names(value.strip())
+    except ValueError:
+        from ._models import MODELS
+
+        names = [m.strip() for m in value.split(",") if m.strip()]
+        unknown = [m for m in names if m not in MODELS]
         raise argparse.ArgumentTypeError(
             f"unknown {unknown or 'empty list'}; choose from {list(MODELS)} or 'all'"
-        )
-    return names
+        ) from None
+    return names if explicit else "all"
+
+
+def _datasets(value):
+    """``--dataset``: names and collections, comma-separated; each checked, none loaded."""
+    from .datasets import COLLECTIONS, _check_name
+
+    names = [v.strip() for v in value.split(",") if v.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("empty list of data sets")
+    for name in names:
+        if name not in COLLECTIONS:
+            _checked_by(_check_name)(name)
+    return ",".join(names)
 
 
 def _int_at_least(low):
@@ -64,6 +79,16 @@ def _n_jobs(value):
     return number
 
 
+def _probability(value):
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid float value: {value!r}") from None
+    if not 0 < number < 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {number}")
+    return number
+
+
 def _n_samples(value):
     if value in ("all", "auto"):
         return None if value == "all" else "auto"
@@ -78,9 +103,14 @@ def _parser():
         help="cross-validate sknn estimators against SVC, LogisticRegression and "
         "scikit-learn's MLP",
         description="Cross-validate sknn estimators against SVC, LogisticRegression and "
-        "scikit-learn's MLP on one data set; show a progress bar, print a table and "
-        "write results.csv, results.md and (with matplotlib) results.png. Exit status: "
-        "2 for a bad option, 1 when the data set is not installed.",
+        "scikit-learn's MLP on one or more data sets; show a progress bar, print a table "
+        "(with each model's difference to the best baseline, its confidence interval "
+        "and the corrected resampled t-test's p-value) and, over several data sets, "
+        "the average ranks with Friedman's and Wilcoxon-Holm tests; write results.csv "
+        "(the summary), folds.csv (every fold), results.md and (with matplotlib) "
+        "results.png or ranks.png. Each fold's result is appended to folds.jsonl as it "
+        "finishes, and a run started again with the same options resumes from it. "
+        "Exit status: 2 for a bad option, 1 when a data set is not installed.",
     )
     _add_what_options(cmp)
     _add_how_options(cmp)
@@ -97,17 +127,18 @@ def _add_what_options(cmp):
     """The options that choose what is compared: data set, models, metric, folds."""
     from ._job import _check_metric
     from ._models import MODEL_DESCRIPTIONS
-    from .datasets import DATASETS, _check_name
+    from .datasets import DATASETS
 
     models_help = "; ".join(f"{k}: {v}" for k, v in MODEL_DESCRIPTIONS.items())
     cmp.add_argument(
         "--dataset",
         default="digits",
-        type=_checked_by(_check_name),
-        metavar="NAME",
-        help=f"one of {', '.join(DATASETS)}, or ucr:<Name> for another UCR set shipped "
-        "with sktime (default: digits, bundled with scikit-learn; --list shows what is "
-        "installed)",
+        type=_datasets,
+        metavar="LIST",
+        help=f"comma-separated data sets: {', '.join(DATASETS)}, ucr:<Name> for another "
+        "UCR set shipped with sktime, or a collection: 'bundled' (scikit-learn's four) "
+        "or 'ucr' (every installed UCR set). Default: digits, bundled with "
+        "scikit-learn; --list shows what is installed",
     )
     cmp.add_argument(
         "--models",
@@ -115,7 +146,8 @@ def _add_what_options(cmp):
         type=_models,
         metavar="LIST",
         help="comma-separated model names, or 'all' (the default: every model that fits "
-        f"the data; sknn-convnet needs images or time series). {models_help}",
+        "the data; sknn-convnet needs images or time series, sknn-rnn time series or text, "
+        f"the tfidf- baselines text; the others numeric rows). {models_help}",
     )
     cmp.add_argument(
         "--metric",
@@ -125,6 +157,19 @@ def _add_what_options(cmp):
         "f1_macro, roc_auc_ovr, neg_log_loss, ...",
     )
     cmp.add_argument("--cv", type=_int_at_least(2), default=5, help="number of folds (>= 2)")
+    cmp.add_argument(
+        "--repeats",
+        type=_int_at_least(1),
+        default=1,
+        help="repetitions of the cross-validation, each on other folds, the same for "
+        "every model (default: 1; 10 with --cv 10 is the usual choice for paired tests)",
+    )
+    cmp.add_argument(
+        "--alpha",
+        type=_probability,
+        default=0.05,
+        help="level of the tests; confidence intervals at 1 - alpha (default: 0.05)",
+    )
     cmp.add_argument("--seed", type=int, default=0, help="random seed (folds, models, subsample)")
 
 
@@ -164,32 +209,48 @@ def _add_how_options(cmp):
     )
     cmp.add_argument("--out", default="sknn-compare-output", help="output folder")
     cmp.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    cmp.add_argument(
+        "--no-resume",
+        action="store_true",
+        help="refit every fold, discarding the results of earlier runs in <out>/folds.jsonl",
+    )
 
 
 def _list():
     from ._models import MODEL_DESCRIPTIONS
-    from .datasets import available_datasets
+    from .datasets import COLLECTIONS, available_datasets, dataset_kind
 
     print("data sets:")
     for name, missing in available_datasets().items():
-        print(f"  {name:24s} {'installed' if missing is None else missing}")
+        kind = dataset_kind(name)
+        print(f"  {name:24s} {kind:8s} {'installed' if missing is None else missing}")
+    print("collections (for --dataset):")
+    for name, members in COLLECTIONS.items():
+        print(f"  {name:24s} {', '.join(members) if members else 'every installed UCR set'}")
     print("models:")
     for name, what in MODEL_DESCRIPTIONS.items():
         print(f"  {name:24s} {what}")
     return 0
 
 
-def _write_outputs(rows, out, title):
-    from ._report import plot_table, to_markdown
-
-    out.mkdir(parents=True, exist_ok=True)
-    markdown = to_markdown(rows)
-    (out / "results.md").write_text(f"{title}\n\n{markdown}\n", encoding="utf-8")
-    with open(out / "results.csv", "w", newline="", encoding="utf-8") as f:
+def _write_csv(path, rows):
+    with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    written = ["results.csv", "results.md"]
+
+
+def _write_outputs(summary, folds, ranks, out, title, text):
+    from ._report import plot_ranks, plot_table
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.md").write_text(f"{title}\n\n{text}\n", encoding="utf-8")
+    _write_csv(out / "results.csv", summary)
+    _write_csv(out / "folds.csv", folds)
+    written = ["results.csv", "folds.csv", "results.md"]
+    if ranks is not None:
+        _write_csv(out / "ranks.csv", [{k: v for k, v in r.items() if k != "attrs"} for r in ranks])
+        written.append("ranks.csv")
     try:
         import matplotlib
 
@@ -197,16 +258,33 @@ def _write_outputs(rows, out, title):
         import matplotlib.pyplot as plt
     except ImportError:
         return written
-    fig = plot_table(rows, title.replace(", ", "\n", 1))
-    fig.savefig(out / "results.png", dpi=90)
+    if ranks is None:
+        fig, name = plot_table(summary, title.replace(", ", "\n", 1)), "results.png"
+    else:
+        fig, name = plot_ranks(ranks), "ranks.png"
+    fig.savefig(out / name, dpi=90)
     plt.close(fig)
-    return [*written, "results.png"]
+    return [*written, name]
+
+
+def _ranks(summary, alpha):
+    """The rank table as a list of dicts (attrs in the first), or None for one data set."""
+    from ._job import rank_table
+
+    if len({r["dataset"] for r in summary}) < 2:
+        return None
+    ranks = rank_table(summary, alpha=alpha)
+    if hasattr(ranks, "to_dict"):
+        records = ranks.to_dict("records")
+        records[0]["attrs"] = dict(ranks.attrs)
+        return records
+    return ranks
 
 
 def compare_main(args, parser):
     from ..utils._torch import resolve_device
     from ._job import _compare
-    from ._report import to_markdown
+    from ._report import rank_markdown, to_markdown
     from .datasets import DatasetNotFoundError
 
     if args.list:
@@ -215,15 +293,17 @@ def compare_main(args, parser):
         resolve_device(args.device)
     except ValueError as exc:
         parser.error(f"--device: {exc}")
+    out = pathlib.Path(args.out)
     start = time.perf_counter()
     try:
-        rows, notes, description = _compare(
+        summary, folds, notes, descriptions = _compare(
             None,
             None,
             dataset=args.dataset,
             models=args.models,
             metric=args.metric,
             cv=args.cv,
+            repeats=args.repeats,
             random_state=args.seed,
             max_iter=args.max_iter,
             device=args.device,
@@ -232,6 +312,9 @@ def compare_main(args, parser):
             image_shape=None,
             threads=args.threads,
             progress=not args.no_progress,
+            results_file=out / "folds.jsonl",
+            resume=not args.no_resume,
+            alpha=args.alpha,
         )
     except DatasetNotFoundError as exc:
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
@@ -239,13 +322,23 @@ def compare_main(args, parser):
     except ValueError as exc:  # e.g. too few samples of a class for --cv folds
         parser.error(str(exc))
     elapsed = time.perf_counter() - start
-    title = f"{description}, {args.cv}-fold CV, {args.metric}"
-    print(f"\n{title}\n\n{to_markdown(rows)}\n")
+    cv = f"{args.cv}-fold CV" + (f" x {args.repeats} repeats" if args.repeats > 1 else "")
+    data = "; ".join(descriptions.values()) if len(descriptions) > 1 else descriptions.popitem()[1]
+    title = f"{data}, {cv}, {args.metric}"
+    ranks = _ranks(summary, args.alpha)
+    text = to_markdown(summary)
+    text += (
+        f"\n\ndifference to best baseline: mean of the paired fold differences, its "
+        f"{1 - args.alpha:.0%} confidence interval and the p-value of the corrected "
+        f"resampled t-test (Nadeau & Bengio 2003); n.s.: not significant at {args.alpha}"
+    )
+    if ranks is not None:
+        text += "\n\n" + rank_markdown(ranks)
+    print(f"\n{title}\n\n{text}\n")
     for note in notes:
         print(f"note: {note}")
     print(f"total {elapsed:.1f} s")
-    out = pathlib.Path(args.out)
-    written = _write_outputs(rows, out, title)
+    written = _write_outputs(summary, folds, ranks, out, title, text)
     print(f"wrote {', '.join(str(out / w) for w in written)}")
     return 0
 

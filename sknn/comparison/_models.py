@@ -6,7 +6,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.svm import SVC
 
-__all__ = ["MODELS", "MODEL_DESCRIPTIONS", "build"]
+__all__ = ["MODELS", "MODEL_DESCRIPTIONS", "SEQUENCE_MODELS", "TEXT_MODELS", "build"]
 
 #: Names accepted by ``models=`` / ``--models``, with what each one fits.
 MODEL_DESCRIPTIONS = {
@@ -15,13 +15,22 @@ MODEL_DESCRIPTIONS = {
     "sknn-perceptron": "StandardScaler + sknn.PerceptronClassifier (softmax)",
     "sknn-convnet": "sknn.ConvNetClassifier (images: StandardScaler, 2-D convolutions, "
     "early stopping; time series: 1-D convolutions)",
+    "sknn-rnn": "sknn.RNNClassifier, a GRU of 32 units (time series: one value per step; "
+    "text: TextSequencer + 16-dimensional word embeddings)",
     "sknn-rbm-logreg": "MinMaxScaler(clip=True) + sknn.RBMTransformer (100 units) "
     "+ LogisticRegression",
     "sknn-autoencoder-svc": "StandardScaler + sknn.AutoencoderTransformer + SVC",
     "sklearn-mlp": "StandardScaler + sklearn MLPClassifier, one hidden layer of 100",
     "svc": "StandardScaler + SVC (RBF kernel)",
     "logreg": "StandardScaler + LogisticRegression",
+    "tfidf-logreg": "text: TfidfVectorizer (words and word pairs) + LogisticRegression",
+    "tfidf-linearsvc": "text: TfidfVectorizer (words and word pairs) + LinearSVC",
 }
+
+#: The models that read text (the others need numeric rows), and those that need
+#: sequences (time series or text).
+TEXT_MODELS = ("sknn-rnn", "tfidf-logreg", "tfidf-linearsvc")
+SEQUENCE_MODELS = ("sknn-rnn",)
 MODELS = tuple(MODEL_DESCRIPTIONS)
 
 
@@ -32,6 +41,17 @@ def build(name, *, max_iter, seed, device, kind, image_shape, n_features, proba)
     from .._perceptron import PerceptronClassifier
 
     nn = dict(max_iter=max_iter, random_state=seed, device=device)
+    if (kind == "text") != (name in TEXT_MODELS) and name not in SEQUENCE_MODELS:
+        what = "text" if kind == "text" else "numeric rows"
+        return None, f"{name} skipped: it does not read {what}"
+    if name == "sknn-rnn":
+        return _rnn(kind, nn)
+    if name in ("tfidf-logreg", "tfidf-linearsvc"):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.svm import LinearSVC
+
+        clf = LogisticRegression(max_iter=1000) if name == "tfidf-logreg" else LinearSVC()
+        return make_pipeline(TfidfVectorizer(ngram_range=(1, 2)), clf), None
     scaled = [StandardScaler()]
     if name == "sknn-mlp":
         return make_pipeline(*scaled, MLPClassifier(hidden_layer_sizes=(100,), **nn)), None
@@ -85,6 +105,22 @@ def _convnet(kind, image_shape, nn):
     return None, (
         "sknn-convnet skipped: it needs images or time series, and the data are "
         "tabular (pass image_shape= to compare(), or pick an image or UCR dataset)"
+    )
+
+
+def _rnn(kind, nn):
+    """``sknn-rnn``: a GRU over time series (one value per step) or over word ids."""
+    from .._rnn import RNNClassifier
+    from .._text import TextSequencer
+
+    rnn = dict(cell="gru", hidden_size=32, batch_size=32, learning_rate_init=0.01, **nn)
+    if kind == "series":  # UCR series come z-normalised
+        return make_pipeline(RNNClassifier(**rnn)), None
+    if kind == "text":
+        return make_pipeline(TextSequencer(), RNNClassifier(embedding_dim=16, **rnn)), None
+    return None, (
+        "sknn-rnn skipped: it needs time series or text, and the data are "
+        f"{'images' if kind == 'image' else 'tabular'}"
     )
 
 

@@ -5,6 +5,11 @@
   (``/usr/share/datasets/fashion-mnist``), or any folder named by the environment
   variable ``FASHION_MNIST_DIR``. Training and test parts are joined (70 000 images
   of 28x28 pixels, 10 classes) and, by default, subsampled.
+* ``text:negation``: a synthetic corpus of short "reviews", generated here (no file,
+  no download): every document holds the words *not* and *good* among filler words,
+  and it is negative when *not* comes first. Both classes use the same words, so a
+  bag of words is at chance unless it sees adjacent word pairs; a sequence model
+  reads the order. Until a text corpus installs offline, this is the text set.
 * ``ucr:<Name>``, e.g. ``ucr:GunPoint`` or ``ucr:ItalyPowerDemand``: univariate,
   equal-length time-series sets of the UCR archive that ship inside the ``sktime``
   package. The ``.ts`` files are parsed here, so sktime itself is never imported.
@@ -25,9 +30,13 @@ from sklearn.utils import Bunch
 __all__ = [
     "DATASETS",
     "DatasetNotFoundError",
+    "COLLECTIONS",
     "available_datasets",
+    "dataset_kind",
+    "expand_collection",
     "load_dataset",
     "load_fashion_mnist",
+    "make_negation_reviews",
     "load_ucr",
     "ucr_names",
 ]
@@ -39,9 +48,17 @@ DATASETS = (
     "wine",
     "breast_cancer",
     "fashion_mnist",
+    "text:negation",
     "ucr:GunPoint",
     "ucr:ItalyPowerDemand",
 )
+
+#: Named collections of data sets, for runs over several: ``'ucr'`` stands for every
+#: UCR set of :func:`ucr_names` (those installed).
+COLLECTIONS = {
+    "bundled": ("digits", "iris", "wine", "breast_cancer"),
+    "ucr": None,
+}
 
 #: Rows drawn from a data set when ``n_samples='auto'`` (all rows when absent).
 DEFAULT_N_SAMPLES = {"fashion_mnist": 5000}
@@ -103,6 +120,46 @@ def load_fashion_mnist():
         )
     Xtr, ytr, Xte, yte = (_read_idx(folder / n) for n in _FASHION_FILES)
     return Xtr, ytr.astype(np.int64), Xte, yte.astype(np.int64)
+
+
+# -- text ---------------------------------------------------------------------------
+
+_FILLERS = "the movie was really quite that plot acting and long story very".split()
+
+
+def make_negation_reviews(n_samples=600, random_state=0):
+    """Generate short "reviews" whose class is the order of *not* and *good*.
+
+    Each document holds zero to two filler words, then *not* and *good* (in either
+    order) with zero to three fillers between them, then zero to two fillers. It is
+    negative (0) when *not* comes first ("not really that good"), else positive
+    (1). The classes use the same words, so a model of word counts is at chance.
+
+    Parameters
+    ----------
+    n_samples : int, default=600
+    random_state : int, default=0
+
+    Returns
+    -------
+    X : ndarray of str, shape (n_samples,)
+    y : ndarray of int64, shape (n_samples,)
+    """
+    rng = np.random.RandomState(random_state)
+    docs, labels = [], []
+    for _ in range(n_samples):
+        negative = rng.rand() < 0.5
+        first, second = ("not", "good") if negative else ("good", "not")
+        words = [
+            *rng.choice(_FILLERS, rng.randint(0, 3)),
+            first,
+            *rng.choice(_FILLERS, rng.randint(0, 4)),
+            second,
+            *rng.choice(_FILLERS, rng.randint(0, 3)),
+        ]
+        docs.append(" ".join(words))
+        labels.append(0 if negative else 1)
+    return np.array(docs, dtype=object), np.array(labels, dtype=np.int64)
 
 
 # -- UCR sets inside sktime ---------------------------------------------------------
@@ -225,9 +282,69 @@ def _check_name(name):
         name in DATASETS or (name.startswith("ucr:") and len(name) > 4)
     ):
         raise ValueError(
-            f"Unknown dataset {name!r}; expected one of {list(DATASETS)} or 'ucr:<Name>' "
-            "for another UCR set shipped with sktime."
+            f"Unknown dataset {name!r}; expected one of {list(DATASETS)}, 'ucr:<Name>' "
+            f"for another UCR set shipped with sktime, or a collection {list(COLLECTIONS)}."
         )
+
+
+#: The kind of each named data set: which models fit it (``'ucr:<Name>'``: ``'series'``).
+KINDS = {
+    "digits": "image",
+    "iris": "tabular",
+    "wine": "tabular",
+    "breast_cancer": "tabular",
+    "fashion_mnist": "image",
+    "text:negation": "text",
+}
+
+
+def dataset_kind(name):
+    """The kind of a named data set, without loading it.
+
+    Parameters
+    ----------
+    name : str
+        A name of :data:`DATASETS` or ``'ucr:<Name>'``.
+
+    Returns
+    -------
+    kind : {'tabular', 'image', 'series', 'text'}
+    """
+    _check_name(name)
+    return "series" if name.startswith("ucr:") else KINDS[name]
+
+
+def expand_collection(name):
+    """The data sets a name stands for: itself, or the members of a collection.
+
+    Parameters
+    ----------
+    name : str
+        A data set name (see :func:`load_dataset`) or one of :data:`COLLECTIONS`.
+
+    Returns
+    -------
+    names : list of str
+
+    Raises
+    ------
+    ValueError
+        For an unknown name.
+    DatasetNotFoundError
+        For ``'ucr'`` when no UCR set is installed.
+    """
+    if name == "ucr":
+        names = ucr_names()
+        if not names:
+            raise DatasetNotFoundError(
+                "The 'ucr' collection needs the 'sktime' package, which ships the UCR "
+                "files: pip install sktime (or the 'benchmarks' extra)."
+            )
+        return [f"ucr:{n}" for n in names]
+    if name in COLLECTIONS:
+        return list(COLLECTIONS[name])
+    _check_name(name)
+    return [name]
 
 
 def available_datasets():
@@ -240,6 +357,7 @@ def available_datasets():
         :func:`ucr_names`, to None when it loads, else to the reason it does not.
     """
     status = {name: None for name in _BUNDLED}
+    status["text:negation"] = None
     status["fashion_mnist"] = (
         None if _fashion_dir() is not None else "needs the Debian package dataset-fashion-mnist"
     )
@@ -283,8 +401,9 @@ def load_dataset(name, *, n_samples="auto", random_state=0, return_X_y=False):
     Returns
     -------
     data : :class:`~sklearn.utils.Bunch`
-        ``data`` (2-D float array: images are flattened row-wise), ``target``,
-        ``name``, ``kind`` (``'image'``, ``'series'`` or ``'tabular'``),
+        ``data`` (2-D float array: images are flattened row-wise; a 1-D array of
+        str for text), ``target``, ``name``, ``kind`` (``'image'``, ``'series'``,
+        ``'text'`` or ``'tabular'``),
         ``image_shape`` (``(height, width)`` of an image set, else None),
         ``n_total`` (rows before subsampling) and ``description`` (one line).
 
@@ -322,6 +441,11 @@ def load_dataset(name, *, n_samples="auto", random_state=0, return_X_y=False):
         n_total = len(y)
         X, y = _subsample(X, y, n_samples, random_state)
         X = X.astype(np.float64)
+    elif name == "text:negation":
+        X, y = make_negation_reviews(600, random_state=0)
+        n_total = len(y)
+        X, y = _subsample(X, y, n_samples, random_state)
+        kind = "text"
     elif name == "fashion_mnist":
         Xtr, ytr, Xte, yte = load_fashion_mnist()
         X, y = np.concatenate([Xtr, Xte]), np.concatenate([ytr, yte])
@@ -339,11 +463,14 @@ def load_dataset(name, *, n_samples="auto", random_state=0, return_X_y=False):
         return X, y
     n_classes = len(np.unique(y))
     rows = f"{len(y)} of {n_total} samples" if len(y) < n_total else f"{len(y)} samples"
-    shape = (
-        f"{image_shape[0]}x{image_shape[1]} images"
-        if image_shape
-        else (f"series of length {X.shape[1]}" if kind == "series" else f"{X.shape[1]} features")
-    )
+    if image_shape:
+        shape = f"{image_shape[0]}x{image_shape[1]} images"
+    elif kind == "series":
+        shape = f"series of length {X.shape[1]}"
+    elif kind == "text":
+        shape = "synthetic documents"
+    else:
+        shape = f"{X.shape[1]} features"
     return Bunch(
         data=X,
         target=y,
