@@ -480,3 +480,50 @@ def test_bbc_news_tfidf_baseline_learns_the_topics():
     table = compare(dataset="text:bbcnews", models="tfidf-linearsvc", n_samples=300, cv=2)
     # five balanced-ish topics: chance is about 0.23; a TF-IDF linear model reads topics
     assert _rows(table)[0]["accuracy_mean"] > 0.85
+
+
+# -- minirocket: the time-series baseline (sktime, installed by the test extra) ----------------
+
+
+@needs_ucr
+def test_minirocket_features_are_sktimes_and_its_row_is_its_cross_validation():
+    from sktime.transformations.panel.rocket import MiniRocket
+
+    from sknn.comparison._minirocket import MiniRocketFeatures
+
+    data = load_dataset("ucr:GunPoint", n_samples=60)
+    X, y = data.data, data.target
+    ours = MiniRocketFeatures(num_kernels=168, random_state=0).fit(X[:40]).transform(X[40:])
+    theirs = MiniRocket(num_kernels=168, random_state=0).fit(X[:40, None, :])
+    assert ours.shape == (20, 168)
+    np.testing.assert_array_equal(ours, np.asarray(theirs.transform(X[40:, None, :])))
+    with pytest.raises(ValueError, match="at least 9 steps"):
+        MiniRocketFeatures().fit(X[:, :8])
+
+    table = compare(dataset="ucr:GunPoint", models="minirocket,logreg", n_samples=60, cv=2)
+    pipeline, _ = build(
+        "minirocket",
+        max_iter=1,
+        seed=0,
+        device="cpu",
+        kind="series",
+        image_shape=None,
+        n_features=150,
+        proba=False,
+    )
+    scores = cross_val_score(pipeline, X, y, cv=_folds(2))
+    row = next(r for r in _rows(table) if r["model"] == "minirocket")
+    assert row["accuracy_mean"] == pytest.approx(scores.mean(), rel=1e-12)
+
+
+def test_minirocket_is_skipped_off_series_and_without_sktime(monkeypatch):
+    context = dict(max_iter=1, seed=0, device="cpu", image_shape=None, n_features=150, proba=False)
+    assert build("minirocket", kind="tabular", **context) == (
+        None,
+        "minirocket skipped: it needs time series",
+    )
+    import sknn.comparison._minirocket as minirocket
+
+    monkeypatch.setattr(minirocket, "sktime_installed", lambda: False)
+    pipeline, reason = build("minirocket", kind="series", **context)
+    assert pipeline is None and "needs the 'sktime' package" in reason

@@ -25,6 +25,8 @@ MODEL_DESCRIPTIONS = {
     "logreg": "StandardScaler + LogisticRegression",
     "tfidf-logreg": "text: TfidfVectorizer (words and word pairs) + LogisticRegression",
     "tfidf-linearsvc": "text: TfidfVectorizer (words and word pairs) + LinearSVC",
+    "minirocket": "time series: sktime's MiniRocket features + StandardScaler "
+    "+ RidgeClassifierCV (needs sktime)",
 }
 
 #: The models that read text (the others need numeric rows), and those that need
@@ -46,6 +48,8 @@ def build(name, *, max_iter, seed, device, kind, image_shape, n_features, proba)
         return None, f"{name} skipped: it does not read {what}"
     if name == "sknn-rnn":
         return _rnn(kind, nn)
+    if name == "minirocket":
+        return _minirocket(kind, seed)
     if name in ("tfidf-logreg", "tfidf-linearsvc"):
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.svm import LinearSVC
@@ -122,6 +126,23 @@ def _rnn(kind, nn):
         "sknn-rnn skipped: it needs time series or text, and the data are "
         f"{'images' if kind == 'image' else 'tabular'}"
     )
+
+
+def _minirocket(kind, seed):
+    """``minirocket``: the time-series baseline of Dempster et al. (2021), as sktime's
+    ``RocketClassifier`` builds it (scaled features, ridge with 10 alphas)."""
+    import numpy as np
+    from sklearn.linear_model import RidgeClassifierCV
+
+    from ._minirocket import MiniRocketFeatures, sktime_installed
+
+    if kind != "series":
+        return None, "minirocket skipped: it needs time series"
+    if not sktime_installed():
+        return None, "minirocket skipped: it needs the 'sktime' package (pip install sktime)"
+    ridge = RidgeClassifierCV(alphas=np.logspace(-3, 3, 10))
+    features = MiniRocketFeatures(random_state=seed)
+    return make_pipeline(features, StandardScaler(with_mean=False), ridge), None
 
 
 def _rbm_logreg(max_iter, seed, device):
