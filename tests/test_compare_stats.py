@@ -25,6 +25,7 @@ from sknn.comparison import (
     holm,
     plot_ranks,
     plot_table,
+    rank_markdown,
     rank_models,
     rank_table,
     summarize,
@@ -410,3 +411,13 @@ def test_no_resume_refits(tmp_path, monkeypatch):
     monkeypatch.setattr(job, "_run_fold", lambda *a: fitted.append(1) or (1.0, 0.1, 0.1))
     assert main([*options, "--no-resume"]) == 0
     assert len(fitted) == 2 and len((tmp_path / "folds.jsonl").read_text().splitlines()) == 2
+
+
+def test_rank_table_names_the_models_not_run_on_every_data_set():
+    rows = sum(
+        (_fold_rows({m: [s[k]] * 2 for m, s in SCORES.items()}, f"s{k}") for k in range(3)), []
+    )
+    rows += _fold_rows({"extra": [0.5, 0.5]}, "s0")  # run on one data set only
+    ranks = rank_table(summarize(rows))
+    assert "extra" not in set(ranks["model"]) and ranks.attrs["left_out"] == ["extra"]
+    assert "not ranked (not run on every data set): extra" in rank_markdown(ranks)

@@ -568,7 +568,8 @@ def rank_table(summary, *, alpha=0.05):
         ``cliques`` (groups of models not significantly different, for
         :func:`sknn.comparison.plot_ranks`) and ``pairs`` (every pair's
         p-values, raw and corrected); else a list of dicts, the same values in
-        the first row's ``"attrs"`` key.
+        the first row's ``"attrs"`` key. ``attrs["left_out"]`` lists the models
+        not run on every data set, which are not ranked.
     """
     rows = _records(summary)
     metric = next(k for k in rows[0] if k.endswith("_mean"))
@@ -601,6 +602,7 @@ def rank_table(summary, *, alpha=0.05):
         "alpha": alpha,
         "cliques": result["cliques"],
         "pairs": result["pairs"],
+        "left_out": [m for m in dict.fromkeys(r["model"] for r in rows) if m not in models],
     }
     try:
         import pandas as pd

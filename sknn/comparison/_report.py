@@ -92,7 +92,8 @@ def rank_markdown(ranks):
     text : str
         A line with Friedman's test, then a table: the model, its average rank, its
         mean score over the data sets and the Holm-corrected Wilcoxon p-value
-        against the best-ranked model (``n.s.``: not significant).
+        against the best-ranked model (``n.s.``: not significant), and a line naming
+        the models left out because they did not run on every data set.
     """
     attrs = _attrs(ranks)
     rows = _records(ranks)
@@ -115,6 +116,8 @@ def rank_markdown(ranks):
         if not _missing(r["p_value"]) and not r["significant"]:
             p += " n.s."
         lines.append(f"| {r['model']} | {r['average_rank']:.2f} | {r[metric]:.4f} | {p} |")
+    if attrs.get("left_out"):
+        lines += ["", "not ranked (not run on every data set): " + ", ".join(attrs["left_out"])]
     return "\n".join(lines)
 
 
