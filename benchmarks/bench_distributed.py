@@ -28,7 +28,8 @@ Usage::
 
 The Markdown report is printed and written, with a JSON of the raw numbers, to
 ``--out`` (default ``benchmarks/out/``) as ``distributed.md`` / ``distributed.json``.
-Each timed unit waits for an idle machine, as in ``bench_mlp.py`` (its ``Gate``).
+Each timed unit waits for an idle machine (``_harness.Gate``, which counts the CPU
+time of this process's workers as its own).
 """
 
 import argparse
@@ -46,35 +47,12 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-import bench_mlp  # noqa: E402  (shares the idle gate and the environment report)
+import _harness  # noqa: E402  (the idle gate and the environment report)
 
 from sknn import MLPClassifier  # noqa: E402
 from sknn.distributed import fit_ddp  # noqa: E402
 
 GRID = {"hidden_layer_sizes": [(32,), (64,)], "alpha": [1e-4, 1e-2]}
-
-
-def _own_cpu_s():
-    """CPU seconds of this process and of all its descendants (the joblib and dask
-    workers, the DDP processes): the gate must not count them as disturbance."""
-    import resource
-
-    import psutil
-
-    total = 0.0
-    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):  # children: reaped ones
-        r = resource.getrusage(who)
-        total += r.ru_utime + r.ru_stime
-    for child in psutil.Process().children(recursive=True):
-        try:
-            t = child.cpu_times()
-            total += t.user + t.system
-        except psutil.Error:
-            pass
-    return total
-
-
-bench_mlp._own_cpu_s = _own_cpu_s  # used by bench_mlp.Gate
 
 
 def search(X, y, max_iter, n_jobs):
@@ -116,7 +94,7 @@ def bench_searches(X, y, max_iter, repeat):
             scores[name] = float(fn().best_score_)
         for _ in range(repeat):
             for name, fn in units.items():
-                seconds, _ = bench_mlp.GATE.timed(name, fn)
+                seconds, _ = _harness.GATE.timed(name, fn)
                 times[name].append(seconds)
     finally:
         for cluster in clusters.values():
@@ -136,8 +114,8 @@ def bench_ddp(X, y, max_iter):
     kw = dict(hidden_layer_sizes=(64,), max_iter=max_iter, batch_size=128, tol=0, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        single_s, single = bench_mlp.GATE.timed("fit", lambda: MLPClassifier(**kw).fit(X, y))
-        ddp_s, ddp = bench_mlp.GATE.timed(
+        single_s, single = _harness.GATE.timed("fit", lambda: MLPClassifier(**kw).fit(X, y))
+        ddp_s, ddp = _harness.GATE.timed(
             "fit_ddp", lambda: fit_ddp(MLPClassifier(**kw), X, y, n_procs=2)
         )
     diff = max(
@@ -187,7 +165,7 @@ def report(env, searches, ddp, args):
         f"{ddp['same_predictions']:.4f} of the rows; wall time {ddp['fit_s']:.2f} s (fit) "
         f"vs {ddp['fit_ddp_s']:.2f} s (fit_ddp, including the start of 2 Python processes).",
         "",
-        f"Gate: {bench_mlp.GATE.summary()}",
+        f"Gate: {_harness.GATE.summary()}",
     ]
     return "\n".join(lines) + "\n"
 
@@ -203,13 +181,13 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.quick:
         args.max_iter, args.repeat, args.n_samples, args.max_wait = 3, 1, 400, 0
-    bench_mlp.GATE = bench_mlp.Gate(max_wait=args.max_wait, retries=0 if args.quick else 2)
+    _harness.set_gate(args.max_wait, 0 if args.quick else 2)
     X, y = load_digits(return_X_y=True)
     X, y = (X[: args.n_samples] / 16).astype(np.float32), y[: args.n_samples]
 
     import distributed
 
-    env = bench_mlp.environment()
+    env = _harness.environment()
     env["distributed"] = distributed.__version__
     env["joblib"] = joblib.__version__
     t0 = time.perf_counter()
@@ -222,7 +200,7 @@ def main(argv=None):
     out.mkdir(parents=True, exist_ok=True)
     tag = "quick-" if args.quick else ""
     (out / f"{tag}distributed.md").write_text(text)
-    raw = {"env": env, "searches": searches, "ddp": ddp, "gate": bench_mlp.GATE.log}
+    raw = {"env": env, "searches": searches, "ddp": ddp, "gate": _harness.GATE.log}
     (out / f"{tag}distributed.json").write_text(json.dumps(raw, indent=1, default=str))
 
 

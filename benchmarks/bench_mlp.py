@@ -45,18 +45,13 @@ import io
 import json
 import os
 import pathlib
-import platform
 import pstats
-import resource
 import statistics
-import subprocess
 import sys
 import time
 import warnings
 
 import numpy as np
-import scipy
-import sklearn
 import torch
 import torch.nn.functional as F
 from sklearn.datasets import load_digits
@@ -64,7 +59,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier as SkMLPClassifier
 
-import sknn
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import _harness  # noqa: E402  (the idle gate and the environment report)
+
+import sknn  # noqa: E402
 
 warnings.simplefilter("ignore", ConvergenceWarning)
 
@@ -81,193 +79,6 @@ FLOORS = {
 }
 
 
-# --------------------------------------------------------------------- contention
-def _cpu_busy_s():
-    """Seconds of CPU time the whole machine has spent busy (all cores), or None."""
-    try:
-        with open("/proc/stat") as f:
-            fields = [int(v) for v in f.readline().split()[1:]]
-    except (OSError, ValueError):
-        return None
-    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
-    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
-
-
-def _own_cpu_s():
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
-
-
-def _busy_now(sample):
-    """Cores used by other processes over the next ``sample`` seconds."""
-    b0, o0 = _cpu_busy_s(), _own_cpu_s()
-    if b0 is None:
-        return 0.0
-    time.sleep(sample)
-    return max(((_cpu_busy_s() - b0) - (_own_cpu_s() - o0)) / sample, 0.0)
-
-
-class Gate:
-    """Run each timed unit on a quiet machine, and re-run it if it was disturbed.
-
-    Timings on a 2-core machine are meaningless while another process (a test run)
-    competes for the cores: torch's OpenMP threads then wait on descheduled peers and
-    a 40 us forward can take 10 ms. Before each timed unit (one fit, one block of
-    predict calls) the gate waits, at most ``max_wait`` seconds, until other processes
-    use less than ``threshold`` cores; it measures what they used during the unit and
-    re-runs a unit that was disturbed (more than ``threshold`` cores on average), at
-    most ``retries`` times. Every run's record goes to the JSON.
-
-    The gate also lets the previous unit's worker threads go to sleep: OpenBLAS's
-    threads busy-wait for about 2**28 cycles (~0.1 s) after scikit-learn's last matrix
-    product, and a torch fit started within that window loses ~0.1 s to them (a
-    20-epoch digits fit measured 0.17 s instead of 0.075 s). So every unit starts
-    after at least ``settle`` seconds of quiet, even with ``max_wait=0``.
-    """
-
-    def __init__(self, max_wait, retries, threshold=0.2, settle=0.3):
-        self.max_wait, self.retries, self.threshold = max_wait, retries, threshold
-        self.settle = settle
-        self.log = []
-
-    def wait(self):
-        start, last_note = time.perf_counter(), -60.0
-        while True:
-            busy = _busy_now(self.settle)
-            waited = time.perf_counter() - start
-            if busy < self.threshold or waited >= self.max_wait:
-                return waited, busy
-            if waited - last_note >= 60:
-                last_note = waited
-                print(f"[waiting for an idle machine: {busy:.2f} cores busy]", file=sys.stderr)
-
-    def timed(self, name, fn):
-        """Return ``(seconds, fn())``, from an undisturbed run if one could be had."""
-        for attempt in range(self.retries + 1):
-            waited, before = self.wait()
-            b0, o0 = _cpu_busy_s(), _own_cpu_s()
-            t = time.perf_counter()
-            result = fn()
-            seconds = time.perf_counter() - t
-            other = 0.0
-            if b0 is not None:
-                other = max((_cpu_busy_s() - b0) - (_own_cpu_s() - o0), 0.0) / seconds
-            rec = {
-                "unit": name,
-                "attempt": attempt,
-                "waited_s": round(waited, 1),
-                "other_cores_before": round(before, 3),
-                "other_cores": round(other, 3),
-                "seconds": seconds,
-            }
-            self.log.append(rec)
-            if other <= self.threshold:
-                break
-        rec["kept"] = True
-        rec["disturbed"] = other > self.threshold
-        return seconds, result
-
-    def summary(self):
-        kept = [r for r in self.log if r.get("kept")]
-        return {
-            "threshold_cores": self.threshold,
-            "units": len(kept),
-            "reruns": len(self.log) - len(kept),
-            "disturbed_units_kept": sum(r["disturbed"] for r in kept),
-            "max_other_cores_in_kept_units": max((r["other_cores"] for r in kept), default=0),
-            "total_wait_s": round(sum(r["waited_s"] for r in self.log), 1),
-        }
-
-
-GATE = Gate(max_wait=0, retries=0)
-
-
-# --------------------------------------------------------------------- environment
-def _loadavg():
-    try:
-        return os.getloadavg()
-    except OSError:
-        return None
-
-
-def environment():
-    """Hardware, versions and BLAS/thread settings of this run."""
-    model = platform.processor()
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
-        for line in out.splitlines():
-            if line.startswith("Model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        from threadpoolctl import threadpool_info
-
-        blas = [
-            {
-                k: info.get(k)
-                for k in (
-                    "user_api",
-                    "internal_api",
-                    "num_threads",
-                    "architecture",
-                    "corename",
-                    "threading_layer",
-                    "version",
-                    "filepath",
-                )
-            }
-            for info in threadpool_info()
-        ]
-    except ImportError:
-        blas = []
-    import skorch
-
-    root = pathlib.Path(sknn.__file__).resolve().parent.parent
-    try:
-        commit = (
-            subprocess.run(
-                ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
-                capture_output=True,
-                text=True,
-                check=False,
-            ).stdout.strip()
-            or None
-        )
-        dirty = subprocess.run(
-            ["git", "-C", str(root), "status", "--porcelain", "--", "sknn"],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.split("\n")
-        dirty = [line[3:] for line in dirty if line.strip()]
-    except OSError:
-        commit, dirty = None, []
-
-    return {
-        "cpu": model,
-        "cores": os.cpu_count(),
-        "affinity": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "scipy": scipy.__version__,
-        "scikit-learn": sklearn.__version__,
-        "torch": torch.__version__,
-        "skorch": skorch.__version__,
-        "sknn": getattr(sknn, "__version__", "?"),
-        "git_commit": commit,
-        "sknn_uncommitted_files": dirty,
-        "torch_threads": torch.get_num_threads(),
-        "torch_interop_threads": torch.get_num_interop_threads(),
-        "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
-        "OPENBLAS_L2_SIZE": os.environ.get("OPENBLAS_L2_SIZE"),
-        "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS"),
-        "blas": blas,
-        "loadavg_start": _loadavg(),
-    }
-
-
 # --------------------------------------------------------------------- helpers
 def latency(name, fn, calls, warmup=None):
     """Median wall time of one ``fn()`` call, after ``warmup`` untimed calls."""
@@ -282,7 +93,7 @@ def latency(name, fn, calls, warmup=None):
             times.append(time.perf_counter() - start)
         return statistics.median(times)
 
-    return GATE.timed(name, block)[1]
+    return _harness.GATE.timed(name, block)[1]
 
 
 def mnist_shaped(n, kind="random", seed=0):
@@ -404,7 +215,22 @@ def fit_plain_torch(X, y, epochs, seed=0):
 
 
 # --------------------------------------------------------------------- benchmarks
-def bench_epochs(X, y, epochs, repeat):
+def fit_plain_torch_flushed(X, y, epochs, seed=0):
+    """The plain loop with ``torch.set_flush_denormal(True)`` during the fit, as sknn
+    sets it during a CPU fit (and restores it after), so that subnormal floats slow
+    neither; restored afterwards so scikit-learn's numpy code is not affected."""
+    if not torch.set_flush_denormal(True):
+        raise RuntimeError("this CPU cannot flush denormals")
+    try:
+        return fit_plain_torch(X, y, epochs, seed)
+    finally:
+        torch.set_flush_denormal(False)
+
+
+def bench_epochs(X, y, epochs, repeat, plain_flushed=False):
+    """Per-epoch time of sknn, scikit-learn and the plain loop, interleaved; with
+    ``plain_flushed`` also the plain loop with subnormals flushed (sknn flushes them
+    during a CPU fit; the plain loop as a user writes it does not)."""
     # Warm-up: one-off imports (torch._dynamo, pulled in by the fused optimizers),
     # allocator and BLAS thread start-up; none of it is timed.
     small_X, small_y = X[:1024], y[:1024]
@@ -413,11 +239,15 @@ def bench_epochs(X, y, epochs, repeat):
     fit_plain_torch(small_X, small_y, 1)
 
     fitters = {"sknn": fit_sknn, "sklearn": fit_sklearn, "plain_torch": fit_plain_torch}
+    if plain_flushed:
+        fitters["plain_torch_flushed"] = fit_plain_torch_flushed
     raw = {k: [] for k in fitters}
     models = {}
-    for _ in range(repeat):  # interleaved rounds: drift in machine state hits all three
+    for _ in range(repeat):  # interleaved rounds: drift in machine state hits all of them
         for name, fit in fitters.items():
-            seconds, models[name] = GATE.timed(f"epochs/{name}", lambda fit=fit: fit(X, y, epochs))
+            seconds, models[name] = _harness.GATE.timed(
+                f"epochs/{name}", lambda fit=fit: fit(X, y, epochs)
+            )
             raw[name].append(seconds / epochs)
     res = {
         "n_samples": len(X),
@@ -435,6 +265,8 @@ def bench_epochs(X, y, epochs, repeat):
     med = res["per_epoch_s_median"]
     res["throughput_sknn_over_sklearn"] = med["sklearn"] / med["sknn"]
     res["time_sknn_over_plain_torch"] = med["sknn"] / med["plain_torch"]
+    if plain_flushed:
+        res["time_sknn_over_plain_torch_flushed"] = med["sknn"] / med["plain_torch_flushed"]
     return res, models
 
 
@@ -455,7 +287,7 @@ def bench_small(repeat, max_iter=None):
     fitted = {}
     for _ in range(repeat):
         for name, fn in (("sknn", ours), ("sklearn", theirs)):
-            seconds, fitted[name] = GATE.timed(f"digits/{name}", fn)
+            seconds, fitted[name] = _harness.GATE.timed(f"digits/{name}", fn)
             raw[name].append(seconds)
     res = {
         "n_train": len(Xtr),
@@ -539,27 +371,7 @@ def report(env, ep, small, pred, quick=False):
         "**--quick smoke run: tiny sizes, the floor verdicts below mean nothing.**\n"
         if quick
         else "",
-        f"- CPU: {env['cpu']} ({env['cores']} cores), torch threads "
-        f"{env['torch_threads']} (interop {env['torch_interop_threads']})",
-        f"- Python {env['python']}, numpy {env['numpy']}, scipy {env['scipy']}, "
-        f"scikit-learn {env['scikit-learn']}, torch {env['torch']}, "
-        f"skorch {env['skorch']}, sknn {env['sknn']} (git {env['git_commit']}"
-        + (
-            f", uncommitted changes in {', '.join(env['sknn_uncommitted_files'])}"
-            if env["sknn_uncommitted_files"]
-            else ""
-        )
-        + ")",
-        f"- OPENBLAS_CORETYPE={env['OPENBLAS_CORETYPE'] or '(unset)'}, "
-        f"OPENBLAS_L2_SIZE={env['OPENBLAS_L2_SIZE'] or '(unset)'}, "
-        f"OMP_NUM_THREADS={env['OMP_NUM_THREADS'] or '(unset)'}",
-        "- threadpoolctl: "
-        + "; ".join(
-            f"{b['internal_api']} {b.get('version') or ''} "
-            f"(arch {b.get('architecture') or b.get('corename') or '-'}, "
-            f"{b['num_threads']} threads, {pathlib.Path(b.get('filepath') or '').name})"
-            for b in env["blas"]
-        ),
+        *_harness.environment_lines(env),
         "- other processes during timed units: {units} units, {reruns} re-run after a "
         "disturbance, {disturbed_units_kept} kept although disturbed (max "
         "{max_other_cores_in_kept_units} cores used by others in a kept unit), "
@@ -691,9 +503,8 @@ def main(argv=None):
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
-    global GATE
-    GATE = Gate(0 if args.quick else args.wait_idle, 0 if args.quick else args.retries)
-    env = environment()
+    _harness.set_gate(0 if args.quick else args.wait_idle, 0 if args.quick else args.retries)
+    env = _harness.environment()
     env["plain_init"] = args.plain_init
     env["data"] = args.data
     env["flush_denormal"] = args.flush_denormal
@@ -705,8 +516,8 @@ def main(argv=None):
     print(f"[predict done, {time.perf_counter() - t0:.0f} s]", file=sys.stderr)
     small = bench_small(args.small_repeat, max_iter=20 if args.quick else None)
     print(f"[digits done, {time.perf_counter() - t0:.0f} s]", file=sys.stderr)
-    env["loadavg_end"] = _loadavg()
-    env["gate"] = GATE.summary()
+    env["loadavg_end"] = _harness._loadavg()
+    env["gate"] = _harness.GATE.summary()
     env["wall_s"] = time.perf_counter() - t0
     text, verdicts = report(env, ep, small, pred, quick=args.quick)
     text = text.lstrip("\n")
@@ -718,7 +529,7 @@ def main(argv=None):
         "predict": pred,
         "small": small,
         "floors": verdicts,
-        "timed_units": GATE.log,
+        "timed_units": _harness.GATE.log,
     }
     if args.profile:
         result["profiles"] = profile_sknn(X, y, out, tag)

@@ -38,7 +38,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import Perceptron
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-import bench_mlp  # noqa: E402  (shares the idle gate and the environment report)
+import _harness  # noqa: E402  (the idle gate and the environment report)
 
 import sknn._perceptron  # noqa: E402
 from sknn import PerceptronClassifier  # noqa: E402
@@ -54,7 +54,7 @@ def bench_fit(X, y, repeat):
             ("sklearn", lambda: Perceptron().fit(X, y)),
             ("sknn", lambda: PerceptronClassifier(device="cpu").fit(X, y)),
         ):
-            seconds, models[name] = bench_mlp.GATE.timed(f"fit-{name}", fn)
+            seconds, models[name] = _harness.GATE.timed(f"fit-{name}", fn)
             times[name].append(seconds)
     med = {k: statistics.median(v) for k, v in times.items()}
     ours, theirs = models["sknn"], models["sklearn"]
@@ -77,7 +77,7 @@ def bench_torch_path(X, y, epochs):
             est = PerceptronClassifier(activation, max_iter=epochs, tol=None, device="cpu")
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
-                seconds, _ = bench_mlp.GATE.timed(f"torch-{activation}", lambda e=est: e.fit(X, y))
+                seconds, _ = _harness.GATE.timed(f"torch-{activation}", lambda e=est: e.fit(X, y))
             out[activation] = seconds / epochs
     finally:
         sknn._perceptron.compiled_loop_applies = applies
@@ -121,7 +121,7 @@ def report(env, fit, torch_path, grid):
         f"CPU: {env['cpu']} ({env['cores']} cores); torch {env['torch']}, "
         f"scikit-learn {env['scikit-learn']}, numpy {env['numpy']}; OPENBLAS_CORETYPE="
         f"{env['OPENBLAS_CORETYPE']}, OPENBLAS_L2_SIZE={env['OPENBLAS_L2_SIZE']}; "
-        f"gate: {bench_mlp.GATE.summary()}",
+        f"gate: {_harness.GATE.summary()}",
         "",
         "| sklearn Perceptron (s) | sknn PerceptronClassifier (s) | ratio | floor "
         "| n_iter_ (sklearn / sknn) | max abs coef_ difference |",
@@ -155,8 +155,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.quick:
         args.repeat, args.max_wait, args.torch_epochs = 1, 0, 1
-    bench_mlp.GATE = bench_mlp.Gate(max_wait=args.max_wait, retries=0 if args.quick else 2)
-    env = bench_mlp.environment()
+    _harness.set_gate(args.max_wait, 0 if args.quick else 2)
+    env = _harness.environment()
     X, y = load_digits(return_X_y=True)
     PerceptronClassifier(device="cpu").fit(X[:200], y[:200])  # warm-up (imports)
     Perceptron().fit(X[:200], y[:200])
@@ -178,7 +178,7 @@ def main(argv=None):
                 "fit": fit,
                 "torch_path": torch_path,
                 "grid": grid,
-                "gate": bench_mlp.GATE.log,
+                "gate": _harness.GATE.log,
             },
             indent=1,
             default=str,

@@ -15,6 +15,7 @@ from ._docs import fill_doc
 from ._engine import make_history
 from ._persistence import load_device, plain, to_cpu, to_numpy_tree, to_tensor_tree
 from .modules import DBNModule, RBMModule
+from .modules._rbm import CDBuffers
 from .utils._batching import apply_batched, as_tensor_rows
 from .utils._compat import Interval, StrOptions, _fit_context, validate_data
 from .utils._torch import flush_denormal, seed_sequence, torch_num_threads
@@ -591,9 +592,12 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
                 torch.zeros_like(b_v),
             ]
         q = state.sparsity_q[layer]
+        # Every full minibatch computes into these (no allocation per step, and the
+        # positive and negative hidden probabilities in one matrix product).
+        buffers = CDBuffers(rbm, batch_size)
         for start in range(0, chunk.shape[0], batch_size):
             v_pos = chunk[start : start + batch_size]
-            h_pos, v_neg, h_neg, h = rbm.cd_statistics(v_pos, chain, k, generator)
+            h_pos, v_neg, h_neg, h = rbm.cd_statistics(v_pos, chain, k, generator, out=buffers)
             if persistent:
                 chain = h
             a = lr / v_pos.shape[0]
@@ -619,7 +623,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
                 v.mul_(momentum).add_(d)
                 p.add_(v)
         if persistent:
-            state.chains[layer] = chain
+            state.chains[layer] = chain  # buffers.chain: the next chunk has its own buffers
         state.sparsity_q[layer] = q
 
     # --------------------------------------------------------------- outputs

@@ -24,7 +24,7 @@ from sklearn.preprocessing import MinMaxScaler
 
 from sknn import MLPClassifier, RBMTransformer, TrainingDivergedWarning
 from sknn.modules import RBMModule
-from sknn.modules._rbm import _binary_states
+from sknn.modules._rbm import CDBuffers, _binary_states
 
 
 @pytest.fixture(scope="module")
@@ -125,6 +125,44 @@ def test_update_is_the_cd_gradient_step():
         rbm._cd_chunk(0, layer, chunk, 10, torch.Generator().manual_seed(5))
     expected = W0 + 0.5 * (h_pos.t() @ chunk - h_neg.t() @ v_neg) / 10
     torch.testing.assert_close(layer.weight.detach(), expected)
+
+
+@pytest.mark.parametrize(
+    "unit, k, persistent",
+    [
+        ("bernoulli", 1, True),
+        ("bernoulli", 3, True),
+        ("bernoulli", 2, False),
+        ("gaussian", 1, True),
+    ],
+)
+def test_cd_statistics_into_buffers_equals_the_allocating_path(unit, k, persistent):
+    """cd_statistics(..., out=CDBuffers) (the training loop's fast path: in place,
+    one product for the positive and last negative hidden probabilities) draws the
+    same random numbers in the same order and computes the same statistics as the
+    allocating path, step after step of persistent chains; a partial minibatch
+    falls back to the allocating path."""
+    rbm = _tiny_rbm(n_visible=12, n_hidden=5, unit=unit, scale=0.5).float()
+    data = torch.from_numpy(np.random.RandomState(0).rand(4 * 6 + 3, 12).astype(np.float32))
+    buffers = CDBuffers(rbm, 6)
+    g_ref, g_fast = torch.Generator().manual_seed(3), torch.Generator().manual_seed(3)
+    chain_ref = chain_fast = torch.zeros(6, 5) if persistent else None
+    with torch.inference_mode():
+        for start in range(0, len(data), 6):
+            v_pos = data[start : start + 6]
+            ref = rbm.cd_statistics(v_pos, chain_ref, k, g_ref)
+            fast = rbm.cd_statistics(v_pos, chain_fast, k, g_fast, out=buffers)
+            full = len(v_pos) == 6
+            # Full minibatches compute into the buffers; the partial one does not.
+            assert (fast[3].data_ptr() == buffers.chain.data_ptr()) == full
+            for a, b in zip(ref, fast):
+                torch.testing.assert_close(b, a)
+            torch.testing.assert_close(fast[1], ref[1], rtol=0, atol=0)  # the samples
+            torch.testing.assert_close(fast[3], ref[3], rtol=0, atol=0)
+            if persistent:
+                chain_ref, chain_fast = ref[3], fast[3]
+    # Both generators are at the same point of their streams.
+    assert torch.equal(g_ref.get_state(), g_fast.get_state())
 
 
 def test_free_energy_matches_enumeration():
@@ -302,24 +340,17 @@ def cd_spy(monkeypatch):
     def numpy(t):
         return None if t is None else t.detach().double().numpy().copy()
 
-    def spy_cd(self, v_pos, chain, k=1, generator=None):
+    def spy_cd(self, v_pos, chain, k=1, generator=None, out=None):
+        # Inputs are copied before the call: with ``out`` it overwrites the chain.
         before = {n: numpy(p) for n, p in self.named_parameters()}
-        out = cd_statistics(self, v_pos, chain, k, generator)
-        calls.append(
-            dict(
-                v_pos=numpy(v_pos),
-                chain=numpy(chain),
-                k=k,
-                params=before,
-                out=out,
-                np=[numpy(t) for t in out],
-            )
-        )
-        return out
+        record = dict(v_pos=numpy(v_pos), chain=numpy(chain), k=k, params=before, buffers=out)
+        result = cd_statistics(self, v_pos, chain, k, generator, out=out)
+        calls.append(dict(record, out=result, np=[numpy(t) for t in result]))
+        return result
 
-    def spy_visible(self, h, generator=None):
+    def spy_visible(self, h, generator=None, out=None):
         visible_steps.append(h.shape[0])
-        return sample_visible(self, h, generator)
+        return sample_visible(self, h, generator, out=out)
 
     monkeypatch.setattr(RBMModule, "cd_statistics", spy_cd)
     monkeypatch.setattr(RBMModule, "sample_visible", spy_visible)
@@ -335,6 +366,9 @@ def test_k_runs_k_gibbs_steps(digits01, cd_spy):
         RBMTransformer(8, k=k, batch_size=10, n_iter=2, random_state=0, device="cpu").fit(X[:40])
         assert len(calls) == 8  # 4 minibatches x 2 epochs
         assert all(call["k"] == k for call in calls)
+        # Full minibatches take the in-place path (cd_statistics into CDBuffers).
+        for call in calls:
+            assert call["out"][3].data_ptr() == call["buffers"].chain.data_ptr()
         assert visible_steps == [10] * (8 * k)
 
 

@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["RBMModule", "DBNModule"]
+__all__ = ["CDBuffers", "DBNModule", "RBMModule"]
 
 
 class RBMModule(nn.Module):
@@ -88,8 +88,21 @@ class RBMModule(nn.Module):
         p = self.hidden_probs(v)
         return p, _bernoulli(p, generator)
 
-    def sample_visible(self, h, generator=None):
-        """Draw ``v ~ P(v | h)``; returns ``(mean, sample)``."""
+    def sample_visible(self, h, generator=None, out=None):
+        """Draw ``v ~ P(v | h)``; returns ``(mean, sample)``.
+
+        ``out``, a pair of tensors of those shapes, receives them in place (no
+        allocation; the same numbers and random draws as without it).
+        """
+        if out is not None:
+            mean, sample = out
+            torch.addmm(self.visible_bias, h, self.weight, out=mean)
+            if self.visible_unit == "bernoulli":
+                mean.sigmoid_()
+                sample.uniform_(generator=generator).lt_(mean)
+            else:
+                sample.normal_(generator=generator).add_(mean)
+            return mean, sample
         mean = self.visible_mean(h)
         if self.visible_unit == "bernoulli":
             return mean, _bernoulli(mean, generator)
@@ -120,7 +133,7 @@ class RBMModule(nn.Module):
         return 0.5 * ((v - self.visible_bias) ** 2).sum(1) - softplus
 
     # -------------------------------------------------------- training maths
-    def cd_statistics(self, v_pos, chain, k=1, generator=None):
+    def cd_statistics(self, v_pos, chain, k=1, generator=None, out=None):
         """Positive and negative statistics of contrastive divergence (CD-k).
 
         Parameters
@@ -134,6 +147,15 @@ class RBMModule(nn.Module):
             Number of Gibbs steps in the negative phase.
         generator : torch.Generator, optional
             Randomness of the Gibbs sampling.
+        out : CDBuffers, optional
+            Preallocated tensors (for ``n_chains`` chains) to compute into, used
+            when ``v_pos`` has ``n_chains`` rows: the training loop's fast path.
+            The returned tensors are then views of ``out``, overwritten by the
+            next call, and the new chain states are written into ``out.chain``
+            (which may be passed back as ``chain``). The numbers and random draws
+            are those of a call without ``out``; the positive and the last
+            negative hidden probabilities come from one matrix product of the
+            ``2 * n_chains`` visible rows.
 
         Returns
         -------
@@ -146,12 +168,38 @@ class RBMModule(nn.Module):
         chain : torch.Tensor of shape (n_chains, n_hidden)
             Binary hidden samples to continue persistent chains from.
         """
+        if out is not None and v_pos.shape[0] == out.n_chains:
+            return self._cd_statistics_into(v_pos, chain, k, generator, out)
         h_pos = self.hidden_probs(v_pos)
         h = _bernoulli(h_pos, generator) if chain is None else chain
         for _ in range(k):
             _, v_neg = self.sample_visible(h, generator)
             h_neg = self.hidden_probs(v_neg)
             h = _bernoulli(h_neg, generator)
+        return h_pos, v_neg, h_neg, h
+
+    def _cd_statistics_into(self, v_pos, chain, k, generator, out):
+        """``cd_statistics`` into ``out``: the same steps and random draws in the same
+        order, in place; for persistent chains the last negative phase's ``P(h |
+        v_neg)`` and ``P(h | v_pos)`` (which no random draw depends on) are one
+        product of the stacked visible rows."""
+        b = v_pos.shape[0]
+        v_both, h_both, h = out.visible, out.hidden, out.chain
+        v_neg, h_pos, h_neg = v_both[b:], h_both[:b], h_both[b:]
+        v_both[:b].copy_(v_pos)
+        weight_t = self.weight.t()
+        if chain is None:  # CD-k: the chains start from the data's hidden samples
+            torch.addmm(self.hidden_bias, v_pos, weight_t, out=h_pos).sigmoid_()
+            h.uniform_(generator=generator).lt_(h_pos)
+        elif chain.data_ptr() != h.data_ptr():
+            h.copy_(chain)
+        for step in range(k):
+            self.sample_visible(h, generator, out=(out.visible_mean, v_neg))
+            if chain is not None and step == k - 1:
+                torch.addmm(self.hidden_bias, v_both, weight_t, out=h_both).sigmoid_()
+            else:
+                torch.addmm(self.hidden_bias, v_neg, weight_t, out=h_neg).sigmoid_()
+            h.uniform_(generator=generator).lt_(h_neg)
         return h_pos, v_neg, h_neg, h
 
     def log_partition_exact(self):
@@ -265,6 +313,37 @@ class RBMModule(nn.Module):
         w = torch.exp(log_w - log_w.max())
         rel_se = float(w.std() / (w.mean() * math.sqrt(n))) if n > 1 else float("inf")
         return float(log_z_base + log_mean_w), rel_se
+
+
+class CDBuffers:
+    """Preallocated tensors for :meth:`RBMModule.cd_statistics` (``out=``).
+
+    Parameters
+    ----------
+    rbm : RBMModule
+        The machine (its sizes, device and dtype).
+    n_chains : int
+        Number of chains (the minibatch size).
+
+    Attributes
+    ----------
+    visible : torch.Tensor of shape (2 * n_chains, n_visible)
+        The minibatch, then the negative visible samples.
+    hidden : torch.Tensor of shape (2 * n_chains, n_hidden)
+        Their hidden probabilities.
+    visible_mean : torch.Tensor of shape (n_chains, n_visible)
+        ``E[v | h]`` of the negative phase.
+    chain : torch.Tensor of shape (n_chains, n_hidden)
+        The chains' binary hidden states.
+    """
+
+    def __init__(self, rbm, n_chains):
+        kw = {"device": rbm.weight.device, "dtype": rbm.weight.dtype}
+        self.n_chains = int(n_chains)
+        self.visible = torch.empty(2 * self.n_chains, rbm.n_visible, **kw)
+        self.hidden = torch.empty(2 * self.n_chains, rbm.n_hidden, **kw)
+        self.visible_mean = torch.empty(self.n_chains, rbm.n_visible, **kw)
+        self.chain = torch.empty(self.n_chains, rbm.n_hidden, **kw)
 
 
 class DBNModule(nn.Module):
