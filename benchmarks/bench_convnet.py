@@ -145,17 +145,28 @@ def run_fashion(quick, epochs, device):
     predict_s = time.perf_counter() - t1
     total_s = time.perf_counter() - t0
     result = dict(
-        n_train=len(Xtr), n_test=len(Xte), params={k: str(v) for k, v in params.items()},
-        epochs=clf.n_iter_, test_accuracy=accuracy, fit_s=fit_s, predict_s=predict_s,
-        total_s=total_s, n_parameters=n_parameters(clf.module_),
+        n_train=len(Xtr),
+        n_test=len(Xte),
+        params={k: str(v) for k, v in params.items()},
+        epochs=clf.n_iter_,
+        test_accuracy=accuracy,
+        fit_s=fit_s,
+        predict_s=predict_s,
+        total_s=total_s,
+        n_parameters=n_parameters(clf.module_),
         epoch_s=[float(d) for d in clf.history_[:, "dur"]],
         loss_curve=[float(v) for v in clf.loss_curve_],
-        load_avg_1min_before=load0, load_avg_1min_after=os.getloadavg()[0],
-        floor_accuracy=FASHION_FLOOR, floor_time_s=FASHION_TIME_LIMIT_S,
+        load_avg_1min_before=load0,
+        load_avg_1min_after=os.getloadavg()[0],
+        floor_accuracy=FASHION_FLOOR,
+        floor_time_s=FASHION_TIME_LIMIT_S,
         passed=bool(accuracy >= FASHION_FLOOR and total_s < FASHION_TIME_LIMIT_S),
     )
-    print(f"  test accuracy {accuracy:.4f}, fit {fit_s:.0f} s ({clf.n_iter_} epochs), "
-          f"predict {predict_s:.1f} s, {result['n_parameters']} parameters", flush=True)
+    print(
+        f"  test accuracy {accuracy:.4f}, fit {fit_s:.0f} s ({clf.n_iter_} epochs), "
+        f"predict {predict_s:.1f} s, {result['n_parameters']} parameters",
+        flush=True,
+    )
     return result
 
 
@@ -169,14 +180,28 @@ def run_ucr(quick, fcn_width, fcn_epochs, seeds, device):
         except DataNotFound as exc:
             print(f"[skip] {exc}")
             continue
-        print(f"{name}: {Xtr.shape[0]} train / {Xte.shape[0]} test series of length "
-              f"{Xtr.shape[1]}, {len(set(ytr))} classes", flush=True)
-        row = dict(dataset=name, n_train=len(Xtr), n_test=len(Xte), length=Xtr.shape[1],
-                   n_classes=len(set(ytr)), fcn_published_error=FCN_PUBLISHED_ERROR[name])
+        print(
+            f"{name}: {Xtr.shape[0]} train / {Xte.shape[0]} test series of length "
+            f"{Xtr.shape[1]}, {len(set(ytr))} classes",
+            flush=True,
+        )
+        row = dict(
+            dataset=name,
+            n_train=len(Xtr),
+            n_test=len(Xte),
+            length=Xtr.shape[1],
+            n_classes=len(set(ytr)),
+            fcn_published_error=FCN_PUBLISHED_ERROR[name],
+        )
         errors, times = [], []
         for seed in range(seeds):
-            params = dict(FCN, channels=channels, max_iter=3 if quick else fcn_epochs,
-                          random_state=seed, device=device)
+            params = dict(
+                FCN,
+                channels=channels,
+                max_iter=3 if quick else fcn_epochs,
+                random_state=seed,
+                device=device,
+            )
             clf = ConvNetClassifier(**params)
             t0 = time.perf_counter()
             clf.fit(Xtr, ytr)
@@ -184,10 +209,17 @@ def run_ucr(quick, fcn_width, fcn_epochs, seeds, device):
             errors.append(1.0 - float(clf.score(Xte, yte)))
             row.setdefault("fcn_parameters", n_parameters(clf.module_))
             row.setdefault("fcn_epochs", []).append(clf.n_iter_)
-            print(f"  sknn FCN seed {seed}: error {errors[-1]:.3f} "
-                  f"({clf.n_iter_} epochs, {times[-1]:.0f} s)", flush=True)
-        row.update(fcn_channels=channels, fcn_errors=errors, fcn_error_mean=float(np.mean(errors)),
-                   fcn_fit_s=float(np.mean(times)))
+            print(
+                f"  sknn FCN seed {seed}: error {errors[-1]:.3f} "
+                f"({clf.n_iter_} epochs, {times[-1]:.0f} s)",
+                flush=True,
+            )
+        row.update(
+            fcn_channels=channels,
+            fcn_errors=errors,
+            fcn_error_mean=float(np.mean(errors)),
+            fcn_fit_s=float(np.mean(times)),
+        )
         baselines = {
             "SVC (RBF)": SVC(),
             "LogisticRegression": LogisticRegression(max_iter=2000),
@@ -205,18 +237,21 @@ def run_ucr(quick, fcn_width, fcn_epochs, seeds, device):
 # -------------------------------------------------------------------- report
 def report(env, fashion, ucr):
     lines = ["## ConvNetClassifier accuracy", ""]
-    lines.append(f"- CPU: {env['cpu_model']} ({env['cores']} cores), torch threads "
-                 f"{env['torch_threads']}, load average at start {env['load_avg_start'][0]:.2f}")
-    lines.append(f"- Python {env['python']}, numpy {env['numpy']}, scikit-learn "
-                 f"{env['scikit-learn']}, torch {env['torch']}, sknn {env['sknn']}")
+    lines.append(
+        f"- CPU: {env['cpu_model']} ({env['cores']} cores), torch threads "
+        f"{env['torch_threads']}, load average at start {env['load_avg_start'][0]:.2f}"
+    )
+    lines.append(
+        f"- Python {env['python']}, numpy {env['numpy']}, scikit-learn "
+        f"{env['scikit-learn']}, torch {env['torch']}, sknn {env['sknn']}"
+    )
     lines.append("")
     if fashion:
         f = fashion
         lines += [
             "### Fashion-MNIST",
             "",
-            f"{f['n_train']} training / {f['n_test']} test images; configuration "
-            f"`{f['params']}`.",
+            f"{f['n_train']} training / {f['n_test']} test images; configuration `{f['params']}`.",
             "",
             "| test accuracy | floor | wall time (fit + predict) | floor | epochs | s/epoch "
             "(median) | parameters | load avg (1 min) before / after |",
@@ -248,9 +283,13 @@ def report(env, fashion, ucr):
                 f"{r['fcn_fit_s']:.0f} s |"
             )
         r0 = ucr[0]
-        lines += ["", f"sknn FCN: channels {r0['fcn_channels']}, kernels (8, 5, 3), "
-                  f"{r0['fcn_parameters']:,} parameters on {r0['dataset']}, epochs run: "
-                  + ", ".join(f"{r['dataset']} {r['fcn_epochs']}" for r in ucr) + "."]
+        lines += [
+            "",
+            f"sknn FCN: channels {r0['fcn_channels']}, kernels (8, 5, 3), "
+            f"{r0['fcn_parameters']:,} parameters on {r0['dataset']}, epochs run: "
+            + ", ".join(f"{r['dataset']} {r['fcn_epochs']}" for r in ucr)
+            + ".",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -258,16 +297,28 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", choices=["fashion", "ucr"], default=None)
     parser.add_argument("--quick", action="store_true", help="small subsets, few epochs")
-    parser.add_argument("--epochs", type=int, default=None,
-                        help=f"Fashion-MNIST epochs (default {FASHION['max_iter']})")
-    parser.add_argument("--fcn-width", type=float, default=0.5,
-                        help="multiplier of the FCN's 128/256/128 filters (default 0.5)")
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help=f"Fashion-MNIST epochs (default {FASHION['max_iter']})",
+    )
+    parser.add_argument(
+        "--fcn-width",
+        type=float,
+        default=0.5,
+        help="multiplier of the FCN's 128/256/128 filters (default 0.5)",
+    )
     parser.add_argument("--fcn-epochs", type=int, default=300)
     parser.add_argument("--seeds", type=int, default=1, help="FCN fits per UCR set")
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="torch CPU threads (default 1: on a 2-core machine shared with "
-                             "other work, a second thread mostly waits for a busy core)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch CPU threads (default 1: on a 2-core machine shared with "
+        "other work, a second thread mostly waits for a busy core)",
+    )
     parser.add_argument("--out", default=str(pathlib.Path(__file__).parent / "out"))
     args = parser.parse_args(argv)
 
