@@ -37,6 +37,7 @@ import contextvars
 import functools
 import math
 import time
+import weakref
 from typing import NamedTuple
 
 import numpy as np
@@ -57,6 +58,8 @@ __all__ = [
     "fit_lbfgs",
     "make_engine",
     "make_history",
+    "runs_serially",
+    "serial_threads",
 ]
 
 #: ``precision`` values and the autocast dtype each one trains with.
@@ -64,6 +67,54 @@ PRECISIONS = {"bf16": torch.bfloat16, "fp16": torch.float16}
 
 #: Extra keyword arguments for ``torch.compile`` (the tests use ``backend='eager'``).
 _COMPILE_OPTIONS = {}
+
+#: Training a dense network on the CPU runs on one intra-op thread (the thread
+#: count is restored afterwards) when its batch rows times parameters (about the
+#: multiply-adds of a forward pass) is below this: torch splits even tiny
+#: reductions (the losses) and fused optimizer kernels across threads, and waking
+#: them costs more than such a step's arithmetic (far more when the other cores
+#: are busy). Larger networks, convolutions and recurrences keep torch's setting.
+SERIAL_WORK = 2**20
+
+#: module -> its parameter count if it is a dense network, else None (see runs_serially)
+_DENSE_SIZES = weakref.WeakKeyDictionary()
+
+
+def runs_serially(module, rows, device):
+    """Whether passing ``rows`` rows through ``module`` on ``device`` (a
+    ``torch.device``) should run on one intra-op thread: a dense network (no
+    convolution or recurrence, which do much more work per parameter) on the CPU
+    whose rows times parameters is below :data:`SERIAL_WORK`."""
+    if rows < 2 or device.type != "cpu":
+        return False  # (one row is not split across threads either)
+    size = _DENSE_SIZES.get(module, False)
+    if size is False:
+        dense = not any(
+            isinstance(m, (torch.nn.modules.conv._ConvNd, torch.nn.RNNBase))
+            for m in module.modules()
+        )
+        size = sum(p.numel() for p in module.parameters()) if dense else None
+        _DENSE_SIZES[module] = size
+    return size is not None and rows * size < SERIAL_WORK
+
+
+class serial_threads:
+    """Context manager: torch runs on one intra-op thread inside it when
+    ``enabled`` (the thread count is restored on exit)."""
+
+    __slots__ = ("threads",)
+
+    def __init__(self, enabled):
+        self.threads = torch.get_num_threads() if enabled else 1
+
+    def __enter__(self):
+        if self.threads > 1:
+            torch.set_num_threads(1)
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.threads > 1:
+            torch.set_num_threads(self.threads)
 
 
 class DataParallel(NamedTuple):
@@ -541,10 +592,14 @@ class _EngineMethods:
 
     def move_to(self, device):
         """Move the module and the optimizer's state to another device."""
+        from ._optimizers import SGD, Adam
+
         self.module_.to(device)
+        # Step counters stay on the CPU, except for fused kernels (sknn's optimizers).
+        fused = isinstance(self.optimizer_, (Adam, SGD))
         for state in self.optimizer_.state.values():
             for key, value in state.items():
-                if isinstance(value, torch.Tensor) and key != "step":
+                if isinstance(value, torch.Tensor) and (fused or key != "step"):
                     state[key] = value.to(device)
         self.device = str(device)
 
@@ -598,6 +653,10 @@ class _EngineMethods:
             self._start_data_parallel(X, parallel)
         # Callbacks' epoch hooks are called only if some callback has them.
         callbacks = self.callbacks_ if self._epoch_hooks else ()
+        threads = serial_threads(
+            runs_serially(self.module_, X.batch_size, torch.device(self.device))
+        )
+        threads.__enter__()
         try:
             for _ in range(epochs):
                 start = time.time()
@@ -616,6 +675,7 @@ class _EngineMethods:
                 if self.stop_requested:
                     break
         finally:
+            threads.__exit__()
             self._ddp = None
             if self._compiled is not None and parallel is not None:
                 self._compiled = None  # it wraps the DDP module

@@ -191,8 +191,12 @@ class _FusedOptimizer:
         grad_enabled = torch.is_grad_enabled()
         torch._C._set_grad_enabled(False)
         try:
-            for group, small in zip(self.param_groups, self._small):
-                params, grads = self._gather(group)
+            work = [
+                (group, small, *self._gather(group))
+                for group, small in zip(self.param_groups, self._small)
+            ]
+            self._prepare(work)
+            for group, small, params, grads in work:
                 if not params:
                     continue
                 threads = torch.get_num_threads() if small and params[0].is_cpu else 0
@@ -207,6 +211,9 @@ class _FusedOptimizer:
         finally:
             torch._C._set_grad_enabled(grad_enabled)
         return loss
+
+    def _prepare(self, work):
+        """Before the updates: ``work`` lists ``(group, small, params, grads)``."""
 
     def _update(self, group, params, grads):
         raise NotImplementedError
@@ -297,8 +304,15 @@ class Adam(_FusedOptimizer):
         }
         super().__init__(params, defaults)
 
+    # The step counters: torch's layout (a float32 tensor per parameter) but, once
+    # every parameter has one on the same device, views into one tensor, so that a
+    # step advances them all with one call instead of one per parameter.
+    _counters = None  # (tensor, [its views in parameter order])
+    _advanced = False  # whether this step's counters were advanced in _prepare
+
     def _loaded(self):
         # Step counters stored as numbers (torch < 1.12) become tensors.
+        self._counters = None
         for group in self.param_groups:
             for p in group["params"]:
                 state = self.state.get(p)
@@ -307,20 +321,50 @@ class Adam(_FusedOptimizer):
                         float(state["step"]), dtype=torch.float32, device=p.device
                     )
 
+    def _prepare(self, work):
+        state = self.state
+        for group, _, params, _ in work:
+            for p in params:
+                if not state[p]:
+                    st = state[p]
+                    st["step"] = torch.zeros((), dtype=torch.float32, device=p.device)
+                    st["exp_avg"] = torch.zeros_like(p, memory_format=torch.preserve_format)
+                    st["exp_avg_sq"] = torch.zeros_like(p, memory_format=torch.preserve_format)
+                    if group["amsgrad"]:
+                        st["max_exp_avg_sq"] = torch.zeros_like(
+                            p, memory_format=torch.preserve_format
+                        )
+        self._advanced = False
+        if any(len(params) != len(group["params"]) for group, _, params, _ in work):
+            return  # some parameters sit this step out: their counters stay
+        states = [state[p] for group, _, params, _ in work for p in params]
+        counters = self._counters
+        if counters is None or any(s["step"] is not v for s, v in zip(states, counters[1])):
+            counters = self._bind_counters(states)
+        if counters is not None:
+            counters[0].add_(1)
+            self._advanced = True
+
+    def _bind_counters(self, states):
+        """Make the step counters of ``states`` views into one tensor (None if
+        they are on different devices)."""
+        steps = [s["step"] for s in states]
+        if len({t.device for t in steps}) != 1:
+            self._counters = None
+            return None
+        buffer = torch.stack([t.to(torch.float32) for t in steps])
+        views = list(buffer.unbind(0))
+        for s, view in zip(states, views):
+            s["step"] = view
+        self._counters = (buffer, views)
+        return self._counters
+
     def _update(self, group, params, grads):
         amsgrad = group["amsgrad"]
         states = [self.state[p] for p in params]
-        for p, state in zip(params, states):
-            if not state:
-                state["step"] = torch.zeros((), dtype=torch.float32, device=p.device)
-                state["exp_avg"] = torch.zeros_like(p, memory_format=torch.preserve_format)
-                state["exp_avg_sq"] = torch.zeros_like(p, memory_format=torch.preserve_format)
-                if amsgrad:
-                    state["max_exp_avg_sq"] = torch.zeros_like(
-                        p, memory_format=torch.preserve_format
-                    )
         steps = [s["step"] for s in states]
-        torch._foreach_add_(steps, 1)
+        if not self._advanced:
+            torch._foreach_add_(steps, 1)
         grad_scale, found_inf = self._amp_tensors(params[0].device)
         beta1, beta2 = group["betas"]
         kernel = torch._fused_adamw_ if group["decoupled_weight_decay"] else torch._fused_adam_
