@@ -17,9 +17,17 @@ skorch's classes or methods become sknn's API. What is replaced here, and why:
   ``alpha * W / sum(batch sample weights)`` on the weight matrices, not the biases),
   through the weight-matrix parameter group's ``weight_decay``, set per batch, which
   the fused optimizers apply inside their kernel.
+* The optimizers on the CPU and CUDA are :mod:`sknn._optimizers`' (torch's fused
+  kernels without ``torch.optim.Optimizer``'s per-step overhead and its import of
+  ``torch._dynamo``; same state dict format).
+* History rows are written directly (skorch's ``History`` indexing copies the whole
+  history on every access), the epoch is timed in ``fit_loop`` (skorch's
+  ``EpochTimer``'s ``dur``), and callbacks' epoch hooks are called only when a
+  callback has them.
+* Small dense networks train on one intra-op thread (:func:`runs_serially`).
 
-Callbacks, history, optimizer construction, the train step and pickling (with CUDA
-tensors mapped to the CPU when no GPU is present) are skorch's.
+Callbacks, the history's format, optimizer construction, the train step and
+pickling (with CUDA tensors mapped to the CPU when no GPU is present) are skorch's.
 
 Three options change how the training step runs, never what the estimator exposes
 (``module_`` stays the plain module, so persistence is unaffected):
