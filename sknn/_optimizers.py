@@ -10,7 +10,8 @@ the same kernels (``torch._fused_adam_``, ``torch._fused_sgd_``), without that
 machinery:
 
 * the state of a parameter group is gathered once per step and updated by one
-  kernel call;
+  kernel call; Adam's step counters (torch's layout: a tensor per parameter) are
+  views into one tensor, advanced by one call;
 * a parameter group whose tensors hold fewer than :data:`SERIAL_NUMEL` elements
   runs its kernel on one thread: the fused CPU kernels split even a few dozen
   elements across threads, and waking them costs more than the update (much more
@@ -339,7 +340,11 @@ class Adam(_FusedOptimizer):
             return  # some parameters sit this step out: their counters stay
         states = [state[p] for group, _, params, _ in work for p in params]
         counters = self._counters
-        if counters is None or any(s["step"] is not v for s, v in zip(states, counters[1])):
+        if (
+            counters is None
+            or len(counters[1]) != len(states)
+            or any(s["step"] is not v for s, v in zip(states, counters[1]))
+        ):
             counters = self._bind_counters(states)
         if counters is not None:
             counters[0].add_(1)

@@ -226,3 +226,27 @@ def test_zero_grad_and_errors():
         _optimizers.Adam([torch.zeros(3, dtype=torch.int64)])
     with pytest.raises(ValueError, match="different number of parameter groups"):
         opt.load_state_dict({"state": {}, "param_groups": []})
+
+
+def test_group_added_during_training_counts_its_own_steps():
+    # Adam's step counters are views into one tensor; a group added later gets its
+    # own counts, as with torch's Adam.
+    nets = [(torch.nn.Linear(3, 2), torch.nn.Linear(2, 1)) for _ in range(2)]
+    nets[1][0].load_state_dict(nets[0][0].state_dict())
+    nets[1][1].load_state_dict(nets[0][1].state_dict())
+    opts = [
+        _optimizers.Adam(nets[0][0].parameters(), lr=0.1),
+        torch.optim.Adam(nets[1][0].parameters(), lr=0.1, fused=True),
+    ]
+    X = torch.randn(5, 3, generator=torch.Generator().manual_seed(0))
+    for i in range(4):
+        for (first, second), opt in zip(nets, opts):
+            if i == 2:
+                opt.add_param_group({"params": list(second.parameters())})
+            opt.zero_grad()
+            second(first(X)).sum().backward()
+            opt.step()
+    steps = [[float(s["step"]) for s in opt.state.values()] for opt in opts]
+    assert steps[0] == steps[1] == [4.0, 4.0, 2.0, 2.0]
+    for a, b in zip(nets[0], nets[1]):
+        _assert_same(a, b, torch.float32)
