@@ -27,6 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _persistence
 from ._checkpoint import Checkpoint
+from ._engine import runs_serially, serial_threads
 from .modules import float64_call
 from .utils._batching import apply_batched
 from .utils._compat import Interval, validate_data
@@ -258,7 +259,10 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             run = float64_call(module, call)
         else:
             run, dtype = functools.partial(call, module), np.float32  # GPUs: float32
-        out = apply_batched(run, X, self._predict_batch_size, device, dtype=dtype)
+        # Small inputs to a small network run on one thread (see runs_serially).
+        rows = min(X.shape[0], self._predict_batch_size)
+        with serial_threads(runs_serially(module, rows, device)):
+            out = apply_batched(run, X, self._predict_batch_size, device, dtype=dtype)
         return check_finite_output(out) if fn is None else out
 
     # ------------------------------------------------------------ persistence

@@ -17,9 +17,17 @@ skorch's classes or methods become sknn's API. What is replaced here, and why:
   ``alpha * W / sum(batch sample weights)`` on the weight matrices, not the biases),
   through the weight-matrix parameter group's ``weight_decay``, set per batch, which
   the fused optimizers apply inside their kernel.
+* The optimizers on the CPU and CUDA are :mod:`sknn._optimizers`' (torch's fused
+  kernels without ``torch.optim.Optimizer``'s per-step overhead and its import of
+  ``torch._dynamo``; same state dict format).
+* History rows are written directly (skorch's ``History`` indexing copies the whole
+  history on every access), the epoch is timed in ``fit_loop`` (skorch's
+  ``EpochTimer``'s ``dur``), and callbacks' epoch hooks are called only when a
+  callback has them.
+* Small dense networks train on one intra-op thread (:func:`runs_serially`).
 
-Callbacks, history, optimizer construction, the train step and pickling (with CUDA
-tensors mapped to the CPU when no GPU is present) are skorch's.
+Callbacks, the history's format, optimizer construction, the train step and
+pickling (with CUDA tensors mapped to the CPU when no GPU is present) are skorch's.
 
 Three options change how the training step runs, never what the estimator exposes
 (``module_`` stays the plain module, so persistence is unaffected):
@@ -36,6 +44,8 @@ Three options change how the training step runs, never what the estimator expose
 import contextvars
 import functools
 import math
+import time
+import weakref
 from typing import NamedTuple
 
 import numpy as np
@@ -56,6 +66,8 @@ __all__ = [
     "fit_lbfgs",
     "make_engine",
     "make_history",
+    "runs_serially",
+    "serial_threads",
 ]
 
 #: ``precision`` values and the autocast dtype each one trains with.
@@ -63,6 +75,54 @@ PRECISIONS = {"bf16": torch.bfloat16, "fp16": torch.float16}
 
 #: Extra keyword arguments for ``torch.compile`` (the tests use ``backend='eager'``).
 _COMPILE_OPTIONS = {}
+
+#: Training a dense network on the CPU runs on one intra-op thread (the thread
+#: count is restored afterwards) when its batch rows times parameters (about the
+#: multiply-adds of a forward pass) is below this: torch splits even tiny
+#: reductions (the losses) and fused optimizer kernels across threads, and waking
+#: them costs more than such a step's arithmetic (far more when the other cores
+#: are busy). Larger networks, convolutions and recurrences keep torch's setting.
+SERIAL_WORK = 2**20
+
+#: module -> its parameter count if it is a dense network, else None (see runs_serially)
+_DENSE_SIZES = weakref.WeakKeyDictionary()
+
+
+def runs_serially(module, rows, device):
+    """Whether passing ``rows`` rows through ``module`` on ``device`` (a
+    ``torch.device``) should run on one intra-op thread: a dense network (no
+    convolution or recurrence, which do much more work per parameter) on the CPU
+    whose rows times parameters is below :data:`SERIAL_WORK`."""
+    if rows < 2 or device.type != "cpu":
+        return False  # (one row is not split across threads either)
+    size = _DENSE_SIZES.get(module, False)
+    if size is False:
+        dense = not any(
+            isinstance(m, (torch.nn.modules.conv._ConvNd, torch.nn.RNNBase))
+            for m in module.modules()
+        )
+        size = sum(p.numel() for p in module.parameters()) if dense else None
+        _DENSE_SIZES[module] = size
+    return size is not None and rows * size < SERIAL_WORK
+
+
+class serial_threads:
+    """Context manager: torch runs on one intra-op thread inside it when
+    ``enabled`` (the thread count is restored on exit)."""
+
+    __slots__ = ("threads",)
+
+    def __init__(self, enabled):
+        self.threads = torch.get_num_threads() if enabled else 1
+
+    def __enter__(self):
+        if self.threads > 1:
+            torch.set_num_threads(1)
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.threads > 1:
+            torch.set_num_threads(self.threads)
 
 
 class DataParallel(NamedTuple):
@@ -133,9 +193,11 @@ class TensorBatches:
             starts.pop()
         self.starts = np.asarray(starts)
         self.stops = np.append(self.starts[1:], self.n)
+        self._bounds = list(zip(self.starts.tolist(), self.stops.tolist()))
         # Factor turning 0.5 * alpha * ||W||^2 into its contribution to the epoch
         # loss as scikit-learn reports it: sum_b (len_b / sum_w_b) / n.
         self.penalty_factor = None
+        self._fixed_sums = None
         self.sharding = None
 
     def shard(self, rank, world_size, normalize):
@@ -160,6 +222,16 @@ class TensorBatches:
         return len(self.starts)
 
     def _batch_sums(self, order):
+        if self.w_host is None or order is None:
+            # Without weights (or without shuffling) the sums are the same in every
+            # epoch: computed once.
+            if self._fixed_sums is None:
+                self._fixed_sums = (self._compute_batch_sums(None), self.penalty_factor)
+            sums, self.penalty_factor = self._fixed_sums
+            return sums
+        return self._compute_batch_sums(order)
+
+    def _compute_batch_sums(self, order):
         starts = self.starts
         lens = self.stops - starts
         if self.w_host is None:
@@ -182,7 +254,7 @@ class TensorBatches:
         if self.sharding is not None:
             yield from self._iter_shard()
             return
-        bounds = list(zip(self.starts.tolist(), self.stops.tolist()))
+        bounds = self._bounds
         # One batch holds every row whatever the order: not shuffling it gives the
         # same step without a gather, and the same arithmetic in every epoch (so
         # fit and repeated partial_fit agree exactly, as scikit-learn's do).
@@ -194,6 +266,9 @@ class TensorBatches:
                 idx = perm_dev[start:stop]
                 w = None if self.w is None else self.w[idx]
                 yield self._x(idx), Target(self.y[idx], w, sums[i])
+        elif len(bounds) == 1 and not self.sparse:
+            # The whole training set: no slicing.
+            yield self.X, Target(self.y, self.w, self._batch_sums(None)[0])
         else:
             sums = self._batch_sums(None)
             for i, (start, stop) in enumerate(bounds):
@@ -302,9 +377,18 @@ class _EngineMethods:
         self.data_parallel_runs = 0
 
     def get_default_callbacks(self):
-        from skorch.callbacks import EpochTimer
+        # skorch's EpochTimer is replaced by timing in fit_loop (same ``dur``).
+        return []
 
-        return [("epoch_timer", EpochTimer())]
+    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        # skorch's ``history.new_epoch(); history.record("epoch", ...)``, without
+        # History's indexing (which copies the whole history on every access).
+        history = self.history
+        list.append(history, {"batches": [], "epoch": len(history) + 1})
+
+    def _row(self):
+        """The last epoch's history row (a dict)."""
+        return list.__getitem__(self.history, -1)
 
     # ``dataset`` is already a TensorBatches instance.
     def get_split_datasets(self, X, y=None, **fit_params):
@@ -319,6 +403,14 @@ class _EngineMethods:
     def on_batch_begin(self, net, batch=None, training=False, **kwargs):
         # skorch appends a history row per batch; sknn records per epoch only.
         pass
+
+    def initialize_optimizer(self, triggered_directly=None):
+        super().initialize_optimizer()
+        if "optimizer" not in self._optimizers:
+            # skorch registers an optimizer (for ``optimizer__*`` parameters) when a
+            # torch.optim.Optimizer is assigned; sknn's (sknn._optimizers) are not one.
+            self._register_attribute("optimizer_", self.optimizer_)
+        return self
 
     def get_params_for_optimizer(self, prefix, named_parameters):
         # Group 0: weight matrices (L2-decayed, as in scikit-learn); group 1: the rest.
@@ -337,6 +429,7 @@ class _EngineMethods:
     compile_forward = False
     _compiled = None
     _ddp = None
+    _epoch_hooks = True
 
     def set_speed_options(self, precision=None, compile=False):
         """Choose mixed precision (``None``, ``'bf16'``, ``'fp16'``) and whether to
@@ -398,9 +491,13 @@ class _EngineMethods:
         if not self.module_.training:
             self.module_.train()
         Xi, yi = batch
-        with self._autocast():
+        if self.amp_dtype is None:
             y_pred = self.infer(Xi, **fit_params)
             loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        else:
+            with self._autocast():
+                y_pred = self.infer(Xi, **fit_params)
+                loss = self.get_loss(y_pred, yi, X=Xi, training=True)
         if self.grad_scaler is not None:
             self.grad_scaler.scale(loss).backward()
         else:
@@ -420,6 +517,7 @@ class _EngineMethods:
 
         self._grad_hooks = overridden("on_grad_computed")
         self._batch_hooks = overridden("on_batch_begin") or overridden("on_batch_end")
+        self._epoch_hooks = overridden("on_epoch_begin") or overridden("on_epoch_end")
         return self
 
     def train_step(self, batch, **fit_params):
@@ -474,13 +572,19 @@ class _EngineMethods:
             weights = torch.as_tensor(iterator.batch_sizes / (world * iterator.n))
             total = torch.stack(losses).double() @ weights.to(losses[0].device)
             torch.distributed.all_reduce(total, group=current_data_parallel().group)
-            self.history.record(prefix + "_loss", float(total.cpu()))
-            self.history.record(prefix + "_batch_count", len(iterator))
+            row = self._row()
+            row[prefix + "_loss"] = float(total.cpu())
+            row[prefix + "_batch_count"] = len(iterator)
             return
         # one host synchronisation per epoch
-        total = torch.stack(losses).double().cpu().numpy() @ np.asarray(sizes, dtype=float)
-        self.history.record(prefix + "_loss", float(total) / iterator.n)
-        self.history.record(prefix + "_batch_count", len(iterator))
+        if len(losses) == 1:
+            # (the same float64 arithmetic as the dot product below)
+            total = float(losses[0]) * float(sizes[0])
+        else:
+            total = torch.stack(losses).double().cpu().numpy() @ np.asarray(sizes, dtype=float)
+        row = self._row()
+        row[prefix + "_loss"] = float(total) / iterator.n
+        row[prefix + "_batch_count"] = len(iterator)
 
     # ---------------------------------------------------- what sknn calls
     @property
@@ -496,10 +600,14 @@ class _EngineMethods:
 
     def move_to(self, device):
         """Move the module and the optimizer's state to another device."""
+        from ._optimizers import SGD, Adam
+
         self.module_.to(device)
+        # Step counters stay on the CPU, except for fused kernels (sknn's optimizers).
+        fused = isinstance(self.optimizer_, (Adam, SGD))
         for state in self.optimizer_.state.values():
             for key, value in state.items():
-                if isinstance(value, torch.Tensor) and key != "step":
+                if isinstance(value, torch.Tensor) and (fused or key != "step"):
                     state[key] = value.to(device)
         self.device = str(device)
 
@@ -508,12 +616,10 @@ class _EngineMethods:
         with ``solver`` and ``params`` (as :func:`make_engine`'s), built from
         them, so a warm start uses the estimator's current settings."""
         if solver is not None:
-            opt_class, opt_kwargs = _optimizer_spec(solver, params)
+            opt_class, opt_kwargs = _optimizer_spec(solver, params, self.device)
             for key in [k for k in vars(self) if k.startswith("optimizer__")]:
                 delattr(self, key)
             self.optimizer, self.lr = opt_class, opt_kwargs.pop("lr")
-            if _fused_supported(opt_class, str(self.device)):
-                opt_kwargs["fused"] = True
             for key, value in opt_kwargs.items():
                 setattr(self, f"optimizer__{key}", value)
         if alpha is not None:
@@ -522,11 +628,11 @@ class _EngineMethods:
 
     def last(self, key):
         """The value of ``key`` in the last epoch's history row."""
-        return self.history[-1, key]
+        return self._row()[key]
 
     def record(self, key, value):
         """Record ``key`` in the last epoch's history row."""
-        self.history.record(key, value)
+        self._row()[key] = value
 
     def export(self):
         """Optimizer state and history as tensors and plain values (the module's
@@ -553,18 +659,31 @@ class _EngineMethods:
         parallel = current_data_parallel()
         if parallel is not None:
             self._start_data_parallel(X, parallel)
+        # Callbacks' epoch hooks are called only if some callback has them.
+        callbacks = self.callbacks_ if self._epoch_hooks else ()
+        threads = serial_threads(
+            runs_serially(self.module_, X.batch_size, torch.device(self.device))
+        )
+        threads.__enter__()
         try:
             for _ in range(epochs):
-                self.notify("on_epoch_begin", **kwargs)
+                start = time.time()
+                self.on_epoch_begin(self, **kwargs)
+                for _, cb in callbacks:
+                    cb.on_epoch_begin(self, **kwargs)
                 self.run_single_epoch(
                     X, training=True, prefix="train", step_fn=self.train_step, **fit_params
                 )
-                self.notify("on_epoch_end", **kwargs)
+                self._row()["dur"] = time.time() - start  # as skorch's EpochTimer
+                self.on_epoch_end(self, **kwargs)
+                for _, cb in callbacks:
+                    cb.on_epoch_end(self, **kwargs)
                 if epoch_end is not None and epoch_end(self):
                     self.stop_requested = True
                 if self.stop_requested:
                     break
         finally:
+            threads.__exit__()
             self._ddp = None
             if self._compiled is not None and parallel is not None:
                 self._compiled = None  # it wraps the DDP module
@@ -612,32 +731,31 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _optimizer_spec(solver, params):
-    """Return ``(optimizer class, kwargs)`` for a stochastic solver."""
+def _optimizer_spec(solver, params, device):
+    """Return ``(optimizer class, kwargs)`` for a stochastic solver on ``device``.
+
+    On the CPU and CUDA: sknn's :class:`~sknn._optimizers.Adam` and
+    :class:`~sknn._optimizers.SGD` (torch's fused kernels without
+    ``torch.optim.Optimizer``'s per-step overhead, and without importing
+    ``torch._dynamo``); elsewhere torch's own, which have the same state dict.
+    """
+    from . import _optimizers
+
+    fused = _optimizers.supports(device)
     if solver == "adam":
         kwargs = dict(
             lr=params["learning_rate_init"],
             betas=(params.get("beta_1", 0.9), params.get("beta_2", 0.999)),
             eps=params.get("epsilon", 1e-8),
         )
-        return torch.optim.Adam, kwargs
+        return (_optimizers.Adam if fused else torch.optim.Adam), kwargs
     momentum = params.get("momentum", 0.0)
     kwargs = dict(
         lr=params["learning_rate_init"],
         momentum=momentum,
         nesterov=bool(params.get("nesterovs_momentum", False)) and momentum > 0,
     )
-    return torch.optim.SGD, kwargs
-
-
-@functools.cache
-def _fused_supported(opt_class, device):
-    try:
-        p = torch.zeros(1, device=torch.device(device), requires_grad=True)
-        opt_class([p], lr=0.1, fused=True)
-        return True
-    except (RuntimeError, TypeError, ValueError):
-        return False
+    return (_optimizers.SGD if fused else torch.optim.SGD), kwargs
 
 
 def make_engine(module, loss, solver, params, device, hooks=(), alpha=0.0, penalty=None):
@@ -664,10 +782,8 @@ def make_engine(module, loss, solver, params, device, hooks=(), alpha=0.0, penal
     -------
     engine : _Engine
     """
-    opt_class, opt_kwargs = _optimizer_spec(solver, params)
+    opt_class, opt_kwargs = _optimizer_spec(solver, params, device)
     lr = opt_kwargs.pop("lr")
-    if device.type in ("cpu", "cuda") and _fused_supported(opt_class, str(device)):
-        opt_kwargs["fused"] = True
     engine = _engine_class()(
         module=module,
         criterion=loss,

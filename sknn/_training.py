@@ -13,6 +13,7 @@ finite weights are kept), and periodic checkpoints.
 """
 
 import dataclasses
+import math
 
 import numpy as np
 import torch
@@ -146,9 +147,10 @@ class TrainingRecord:
         return {name: getattr(self, name) for name in self.ATTRIBUTES}
 
 
-def _squared_norms(params):
-    """Squared L2 norms of the (detached) parameters: one fused call, one sync."""
-    return torch.stack(torch._foreach_norm(params)).double().cpu().numpy() ** 2
+def _norms(params):
+    """L2 norms of the (detached) parameters, as Python floats: one fused call, one
+    host synchronisation."""
+    return torch.stack(torch._foreach_norm(params)).tolist()
 
 
 def _copy_into(module, tensors):
@@ -207,7 +209,7 @@ class Trainer:
         # more than a small epoch's arithmetic. (Training updates them in place.)
         self._state = list(module.state_dict().values())
         self._params = [p.detach() for p in module.parameters()]
-        self._is_matrix = np.array([p.ndim >= 2 for p in self._params])
+        self._matrices = [i for i, p in enumerate(self._params) if p.ndim >= 2]
 
     def run(self, epochs):
         """Train up to ``epochs`` epochs; returns the record (with how it ended).
@@ -247,20 +249,21 @@ class Trainer:
         record, rule = self.record, self.rule
         loss = engine.last("train_loss")
         # One fused reduction gives both the L2 term and a finiteness check.
-        sq_norms, is_matrix = _squared_norms(self._params), self._is_matrix
-        if not np.isfinite(loss) or not np.all(np.isfinite(sq_norms)):
+        norms = _norms(self._params)
+        if not math.isfinite(loss) or not math.isfinite(sum(norms)):
             # The epoch ran: it is counted and recorded as scikit-learn does (its
             # validation score is NaN); the last finite weights are put back in run().
             record.diverged = True
             record.n_iter_ += 1
             record.t_ += self.n_samples
-            record.loss_curve_.append(loss if not np.isfinite(loss) else float("nan"))
+            record.loss_curve_.append(loss if not math.isfinite(loss) else float("nan"))
             if self.validate is not None:
                 record.validation_scores_.append(float("nan"))
             return True
         torch._foreach_copy_(self.good_state, self._state)
         if self.alpha:
-            l2 = 0.5 * self.alpha * float(sq_norms[is_matrix].sum())
+            # (squares and sum in float64, of the float32 norms)
+            l2 = 0.5 * self.alpha * sum(norms[i] ** 2 for i in self._matrices)
             loss += l2 * self.batches.penalty_factor
         record.n_iter_ += 1
         record.t_ += self.n_samples
