@@ -15,6 +15,7 @@ import os
 import pathlib
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -261,3 +262,19 @@ def environment_lines(env):
             or "(not installed)"
         ),
     ]
+
+
+def latency(name, fn, calls, warmup=None):
+    """Median wall time of one ``fn()`` call, after ``warmup`` untimed calls."""
+
+    def block():
+        for _ in range(max(10, calls // 10) if warmup is None else warmup):
+            fn()
+        times = []
+        for _ in range(calls):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    return GATE.timed(name, block)[1]

@@ -80,20 +80,6 @@ FLOORS = {
 
 
 # --------------------------------------------------------------------- helpers
-def latency(name, fn, calls, warmup=None):
-    """Median wall time of one ``fn()`` call, after ``warmup`` untimed calls."""
-
-    def block():
-        for _ in range(max(10, calls // 10) if warmup is None else warmup):
-            fn()
-        times = []
-        for _ in range(calls):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-        return statistics.median(times)
-
-    return _harness.GATE.timed(name, block)[1]
 
 
 def mnist_shaped(n, kind="random", seed=0):
@@ -329,9 +315,11 @@ def bench_predict(models, X, calls, many_calls):
         "bare_sknn_module": (lambda x: bare(module, x), one_t, many_t),
     }
     for who, (fn, x1, _) in predictors.items():
-        res["row_us"][who] = latency(f"row/{who}", lambda fn=fn, x=x1: fn(x), calls) * 1e6
+        res["row_us"][who] = _harness.latency(f"row/{who}", lambda fn=fn, x=x1: fn(x), calls) * 1e6
     for who, (fn, _, xn) in predictors.items():
-        res["many_ms"][who] = latency(f"many/{who}", lambda fn=fn, x=xn: fn(x), many_calls, 2) * 1e3
+        res["many_ms"][who] = (
+            _harness.latency(f"many/{who}", lambda fn=fn, x=xn: fn(x), many_calls, 2) * 1e3
+        )
     res["row_latency_sknn_over_sklearn"] = res["row_us"]["sknn"] / res["row_us"]["sklearn"]
     return res
 

@@ -28,7 +28,6 @@ import os
 import pathlib
 import statistics
 import sys
-import time
 import warnings
 
 from sklearn.datasets import load_digits, load_iris, make_classification
@@ -57,20 +56,6 @@ def _quiet(fn):
         return fn()
 
 
-def _row_latency(name, fn, calls):
-    def block():
-        for _ in range(max(10, calls // 10)):  # warm-up
-            fn()
-        times = []
-        for _ in range(calls):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-        return statistics.median(times)
-
-    return _harness.GATE.timed(name, block)[1]
-
-
 def bench_small_fit(n_samples=5000, n_features=20, repeat=5, calls=1000, max_iter=None):
     """Fit time of default MLPs on ``n_samples x n_features`` and one-row predict."""
     X, y = make_classification(n_samples, n_features, n_informative=10, random_state=0)
@@ -88,7 +73,7 @@ def bench_small_fit(n_samples=5000, n_features=20, repeat=5, calls=1000, max_ite
             times[name].append(seconds)
     row = X[:1]
     row_us = {
-        name: _row_latency(f"row/{name}", lambda m=m: m.predict(row), calls) * 1e6
+        name: _harness.latency(f"row/{name}", lambda m=m: m.predict(row), calls) * 1e6
         for name, m in models.items()
     }
     med = {k: statistics.median(v) for k, v in times.items()}
