@@ -45,11 +45,11 @@ class TextConvNetModule(nn.Module):
         activation.
     padding_idx : int, default=0
         The padding id; padding must follow each sequence's tokens.
+    embedding_std : float, default=0.1
+        Standard deviation of the initial token vectors (the padding vector is 0).
     max_len : int, optional
         Read only the first ``max_len`` tokens of each sequence (a bound on the
         cost of long documents); None: all of them.
-    embedding_std : float, default=0.1
-        Standard deviation of the initial token vectors (the padding vector is 0).
     pooling : {'max', 'avg'}, default='max'
         Each filter's maximum over the windows (Kim, 2014), or its mean: with
         ``kernel_sizes=(1,)`` and an identity activation, the mean of the token
@@ -142,6 +142,8 @@ class TextConvNetModule(nn.Module):
         Returns
         -------
         h : torch.Tensor of shape (n_samples, sum(channels))
+            Each filter's maximum (or mean) over the windows, filters of the first
+            width first.
         """
         if self.max_len is not None:
             x = x[:, : self.max_len]
@@ -175,6 +177,7 @@ class TextConvNetModule(nn.Module):
         Returns
         -------
         out : torch.Tensor of shape (n_samples, out_features)
+            Raw outputs (logits or values).
         """
         h = self.features(x)
         if self.dropout_in is not None:
