@@ -519,6 +519,13 @@ class _BaseConvNet(BackpropEstimator):
         """
         return self._fit_with_context(X, y, sample_weight)
 
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        # sknn 0.1.0 had no text path: its models keep reading X as numbers
+        for name, old in (("embedding_dim", None), ("vocab_size", None)):
+            if name not in self.__dict__:
+                setattr(self, name, old)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True

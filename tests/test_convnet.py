@@ -1,5 +1,6 @@
 """Behaviour tests for ConvNetClassifier and ConvNetRegressor."""
 
+import pathlib
 import pickle
 import warnings
 
@@ -780,3 +781,12 @@ def test_text_path_checks_ids_at_prediction_and_round_trips():
     pre, post = np.c_[np.zeros((40, 2), int), ids[:, :4]], np.c_[ids[:, :4], np.zeros((40, 2), int)]
     np.testing.assert_allclose(est.predict_proba(pre), est.predict_proba(post), rtol=1e-6)
     assert not np.allclose(est.predict_proba(post), est.predict_proba(ids))
+
+
+def test_models_saved_before_the_text_path_have_its_parameters():
+    folder = pathlib.Path(__file__).parent / "data" / "pickles"
+    for path in sorted(folder.glob("ConvNet*-sknn0.1.0.pkl")):
+        est = pickle.loads(path.read_bytes())
+        assert est.get_params()["embedding_dim"] is None  # numbers, as when saved
+        assert "embedding_dim=None" in repr(est)
+        assert not est._tokens()
