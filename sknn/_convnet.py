@@ -6,13 +6,17 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 import torch
+from sklearn.utils import check_consistent_length
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
 
 from ._backprop import SOLVER_CONSTRAINTS, BackpropEstimator
 from ._docs import fill_doc
 from ._mixins import NeuralClassifierMixin, NeuralRegressorMixin
-from .modules import ACTIVATIONS, WEIGHT_INITS, ConvNetModule
+from ._training import LearningRateSchedule
+from .modules import ACTIVATIONS, WEIGHT_INITS, ConvNetModule, TextConvNetModule
 from .utils._compat import Interval, Options, StrOptions, validate_data
+from .utils._tokens import AUTO_MAX_VOCAB, PADDING_ID, as_ids, compact, holds_ids
 from .utils._validation import (
     check_input_shape,
     check_int_tuple,
@@ -21,6 +25,39 @@ from .utils._validation import (
 )
 
 __all__ = ["ConvNetClassifier", "ConvNetRegressor"]
+
+#: The ``'auto'`` architecture parameters of images and numeric sequences.
+IMAGE_DEFAULTS = {
+    "channels": (32, 64),
+    "kernel_size": 3,
+    "dropout": 0.0,
+    "hidden_layer_sizes": (100,),
+}
+
+#: The ``'auto'`` architecture parameters of token ids: Kim's (2014) text CNN,
+#: 100 filters of each width 3, 4 and 5, max over time, dropout 0.5, no hidden
+#: layer, on embeddings of ``AUTO_EMBEDDING_DIM`` values.
+TEXT_DEFAULTS = {
+    "channels": (100,),
+    "kernel_size": (3, 4, 5),
+    "dropout": 0.5,
+    "hidden_layer_sizes": (),
+}
+
+#: The size of the embedding vectors with ``embedding_dim='auto'``.
+AUTO_EMBEDDING_DIM = 64
+
+#: The text network reads the first this many tokens of each text (a bound on the
+#: cost of long documents: 85 % of the BBC news articles are shorter).
+TEXT_MAX_TOKENS = 512
+
+#: ``learning_rate_init='auto'``: images and sequences, token ids. Embeddings
+#: learnt from scratch need the larger step (measured in benchmarks/bench_text.py).
+AUTO_LEARNING_RATE = {False: 0.001, True: 0.005}
+
+#: ``batch_size='auto'`` caps the minibatches at this many samples: 200 as in
+#: scikit-learn's MLP for images and sequences, 50 for token ids (Kim, 2014).
+AUTO_BATCH_SIZE = {False: 200, True: 50}
 
 
 def _is_nd(X):
@@ -41,27 +78,69 @@ class _BaseConvNet(BackpropEstimator):
         **SOLVER_CONSTRAINTS,
         "conv_dim": [Options(Integral, {1, 2})],
         "input_shape": ["array-like", None],
-        "channels": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "kernel_size": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "channels": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
+        "kernel_size": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "pooling": [StrOptions({"max", "avg"}), None],
         "pool_size": [Interval(Integral, 1, None, closed="left")],
         "global_pooling": [StrOptions({"auto", "avg", "max"}), None],
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "activation": [StrOptions(set(ACTIVATIONS))],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left"), StrOptions({"auto"})],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"}), None],
+        "vocab_size": [Interval(Integral, 2, None, closed="left"), None],
         "batch_norm": ["boolean"],
         "weight_init": [StrOptions(set(WEIGHT_INITS))],
         "random_shift": [Interval(Integral, 0, None, closed="left")],
         "random_flip": ["boolean"],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
     }
 
     # ------------------------------------------------------------ parameters
+    def _tokens(self):
+        """Whether the network embeds token ids: decided in the first fit
+        (``embeds_tokens_``; models fitted before the text path have none)."""
+        return getattr(self, "embeds_tokens_", False)
+
+    def _param(self, name, tokens=None):
+        """A parameter with ``'auto'`` resolved for images or for token ids."""
+        value = getattr(self, name)
+        if isinstance(value, str) and value == "auto":
+            tokens = self._tokens() if tokens is None else tokens
+            return (TEXT_DEFAULTS if tokens else IMAGE_DEFAULTS)[name]
+        return value
+
+    def _dropout(self):
+        return self._param("dropout")
+
+    def _hidden_sizes(self):
+        return check_int_tuple(self._param("hidden_layer_sizes"), "hidden_layer_sizes")
+
     def _channels(self):
-        return check_int_tuple(self.channels, "channels", allow_empty=False)
+        return check_int_tuple(self._param("channels"), "channels", allow_empty=False)
 
     def _kernel_sizes(self):
         channels = self._channels()
-        kernels = check_int_tuple(self.kernel_size, "kernel_size", allow_empty=False)
+        kernels = check_int_tuple(self._param("kernel_size"), "kernel_size", allow_empty=False)
+        if self._tokens():  # parallel filter widths, one filter count or one per width
+            if len(channels) not in (1, len(kernels)):
+                raise ValueError(
+                    f"On token ids, kernel_size lists the filter widths ({len(kernels)}) "
+                    f"and channels the number of filters: one count for every width, or "
+                    f"one per width; got {len(channels)} counts."
+                )
+            return kernels
         if len(kernels) == 1:
             return kernels * len(channels)
         if len(kernels) != len(channels):
@@ -71,6 +150,69 @@ class _BaseConvNet(BackpropEstimator):
             )
         return kernels
 
+    def _embedding_size(self):
+        return AUTO_EMBEDDING_DIM if self.embedding_dim == "auto" else self.embedding_dim
+
+    def _learning_rate_init(self):
+        if isinstance(self.learning_rate_init, str):  # 'auto'
+            return AUTO_LEARNING_RATE[self._tokens()]
+        return self.learning_rate_init
+
+    def _optimizer_params(self):
+        return {**super()._optimizer_params(), "learning_rate_init": self._learning_rate_init()}
+
+    def _lr_schedule(self):
+        if self._solver_name() != "sgd":
+            return super()._lr_schedule()
+        return LearningRateSchedule(self.learning_rate, self._learning_rate_init(), self.power_t)
+
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(AUTO_BATCH_SIZE[self._tokens()], n_samples)
+        return super()._batch_size(n_samples)
+
+    def _decide_tokens(self, X):
+        """Record in ``embeds_tokens_`` whether X (of the first fit) holds token ids:
+        with ``embedding_dim='auto'``, non-negative integer rows or a list of 1-D
+        integer sequences, when ``input_shape`` is None (as in RNNClassifier)."""
+        if self.embedding_dim == "auto":
+            tokens = self.input_shape is None and holds_ids(X, sequence_layout(X))
+        else:
+            tokens = self.embedding_dim is not None
+        if self.vocab_size is not None and not tokens:
+            raise ValueError(
+                f"vocab_size={self.vocab_size} is the size of a token embedding, but X "
+                "does not hold token ids (non-negative integers, as 2-D rows or a list of "
+                "1-D sequences). Pass an int embedding_dim to read whole-number floats as "
+                "ids, or drop vocab_size."
+            )
+        if tokens:
+            if self.input_shape is not None:
+                raise ValueError(
+                    "input_shape lays out numeric rows; with embedding_dim, each row of "
+                    "X is one sequence of token ids. Pass input_shape=None."
+                )
+            unused = [
+                name
+                for name, off in (
+                    ("batch_norm", False),
+                    ("random_shift", 0),
+                    ("random_flip", False),
+                )
+                if getattr(self, name) != off
+            ]
+            if self.global_pooling is None:
+                unused.append("global_pooling=None")
+            if unused:
+                raise ValueError(
+                    f"The text network (token ids, max over time) does not take "
+                    f"{', '.join(unused)}; leave them at their defaults, or pass "
+                    "embedding_dim=None if X holds numeric values."
+                )
+        self.embeds_tokens_ = tokens
+        if not tokens and hasattr(self, "vocab_size_"):
+            del self.vocab_size_  # from an earlier fit on token ids
+
     def _global_pooling(self):
         if self.global_pooling == "auto":
             return "avg" if self.conv_dim == 1 else None
@@ -79,16 +221,22 @@ class _BaseConvNet(BackpropEstimator):
     def _input_shape_param(self):
         """``input_shape`` checked: a tuple of positive ints, at most one -1."""
         lengths = (2,) if self.conv_dim == 1 else (2, 3)
-        layout = "(timesteps, n_features)" if self.conv_dim == 1 else (
-            "(height, width) or (channels, height, width)"
+        layout = (
+            "(timesteps, n_features)"
+            if self.conv_dim == 1
+            else ("(height, width) or (channels, height, width)")
         )
         layout = f"{layout} for conv_dim={self.conv_dim}"
         return check_input_shape(self.input_shape, lengths, layout)
 
     def _check_params(self):
-        self._kernel_sizes()
-        check_int_tuple(self.hidden_layer_sizes, "hidden_layer_sizes")
+        check_int_tuple(self._param("hidden_layer_sizes", False), "hidden_layer_sizes")
         self._input_shape_param()
+        if self.vocab_size is not None and self.embedding_dim is None:
+            raise ValueError(
+                "vocab_size is the size of the token embedding; it needs embedding_dim "
+                "(X holding integer token ids)."
+            )
         if self.random_flip and self.conv_dim == 1:
             raise ValueError("random_flip mirrors images; it needs conv_dim=2.")
         if (self.random_shift or self.random_flip) and self._solver_name() == "lbfgs":
@@ -166,7 +314,8 @@ class _BaseConvNet(BackpropEstimator):
                 same = (sample[1:] == expected[1:]) if variable else (sample == expected)
                 if not same:
                     what = (
-                        f"n_features={expected[1]} values per time step" if variable
+                        f"n_features={expected[1]} values per time step"
+                        if variable
                         else f"samples of shape {expected}"
                     )
                     raise ValueError(
@@ -197,7 +346,64 @@ class _BaseConvNet(BackpropEstimator):
             "lengths as a list."
         )
 
+    def _token_samples(self, X, reset, y=None):
+        """Validated token ids ``(n, T)`` (int64, padding moved to the end of each
+        row) and ``y``: 2-D integer rows, or a list of 1-D id sequences."""
+        kind = sequence_layout(X)
+        y_kwargs = dict(multi_output=True, y_numeric=self._y_numeric)
+        if kind == "nd":
+            raise ValueError(
+                f"{type(self).__name__} fitted on token ids takes them as rows (n_samples, "
+                f"timesteps) or a list of 1-D sequences; got X of shape {np.shape(X)}."
+            )
+        if kind == "rows":
+            kwargs = dict(accept_sparse=["csr", "csc"], dtype=None)
+            if y is None:
+                X = validate_data(self, X, reset=reset, **kwargs)
+            else:
+                X, y = validate_data(self, X, y, reset=reset, **kwargs, **y_kwargs)
+            if sp.issparse(X):
+                X = X.toarray()
+            X = compact(as_ids(X))
+        else:
+            if y is not None:
+                y = validate_data(self, y=y, reset=reset, **y_kwargs)
+            elif reset and hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+            seqs = [as_ids(np.asarray(s)).reshape(-1) for s in X]
+            ids = np.full((len(seqs), max([len(s) for s in seqs] + [1])), PADDING_ID, np.int64)
+            for i, seq in enumerate(seqs):
+                ids[i, : len(seq)] = seq
+            X = compact(ids)
+            if reset:
+                self.n_features_in_ = 1
+            if y is not None:
+                check_consistent_length(X, y)
+        if reset:
+            max_id = int(X.max()) if X.size else 0
+            if self.vocab_size is not None:
+                as_ids(X, self.vocab_size)  # raises if an id is past the table
+            elif self.embedding_dim == "auto" and max_id >= AUTO_MAX_VOCAB:
+                raise ValueError(
+                    f"X holds integers up to {max_id}; with embedding_dim='auto', integer "
+                    f"X is read as token ids, which would need an embedding table of "
+                    f"{max_id + 1} rows. If X holds numeric features, pass "
+                    "embedding_dim=None; if token ids, pass vocab_size (or an int "
+                    "embedding_dim)."
+                )
+            self.vocab_size_ = (
+                int(self.vocab_size) if self.vocab_size is not None else max(max_id + 1, 2)
+            )
+            self.input_shape_ = (None,)  # any length: max over time
+        else:
+            as_ids(X, self.vocab_size_)
+        return X if y is None else (X, y)
+
     def _validate_X(self, X, reset, dtype=np.float32):
+        if reset:
+            self._decide_tokens(X)
+        if self._tokens():
+            return self._token_samples(X, reset)
         self._check_not_ragged(X)
         if _is_nd(X):
             X = validate_data(self, X, allow_nd=True, ensure_2d=False, dtype=dtype, reset=reset)
@@ -205,7 +411,22 @@ class _BaseConvNet(BackpropEstimator):
             X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=dtype, reset=reset)
         return self._to_samples(X, reset)
 
+    def _validate_predict_X(self, X):
+        if self._tokens():
+            check_is_fitted(self)
+            return self._token_samples(X, reset=False)
+        return super()._validate_predict_X(X)
+
     def _validate_Xy(self, X, y, reset):
+        if reset:
+            self._decide_tokens(X)
+        if self._tokens():
+            if y is None:
+                raise ValueError(
+                    f"This {type(self).__name__} estimator requires y to be passed, but "
+                    "the target y is None."
+                )
+            return self._token_samples(X, reset, y)
         kwargs = dict(
             dtype=np.float32,
             multi_output=True,
@@ -223,6 +444,8 @@ class _BaseConvNet(BackpropEstimator):
         """Samples (or rows from the fast predict path) in the module's layout."""
         if isinstance(X, torch.Tensor):  # validation data, already prepared
             return X
+        if self._tokens():
+            return np.ascontiguousarray(X, dtype=np.int64)
         if X.ndim == 2:
             X = X.reshape((X.shape[0], *self.input_shape_))
         if self.conv_dim == 1:
@@ -232,6 +455,24 @@ class _BaseConvNet(BackpropEstimator):
 
     # ------------------------------------------------------------------ model
     def _build_module(self, n_features, n_outputs, generator):
+        if self._tokens():
+            kernels = self._kernel_sizes()
+            channels = self._channels()
+            return TextConvNetModule(
+                self.vocab_size_,
+                self._embedding_size(),
+                channels * len(kernels) if len(channels) == 1 else channels,
+                kernels,
+                n_outputs,
+                hidden_sizes=self._hidden_sizes(),
+                activation=self.activation,
+                dropout=self._dropout(),
+                padding_idx=PADDING_ID,
+                max_len=TEXT_MAX_TOKENS,
+                pooling="avg" if self.global_pooling == "avg" else "max",
+                weight_init=self.weight_init,
+                generator=generator,
+            )
         in_shape = tuple(n_features)
         global_pooling = self._global_pooling()
         if self.conv_dim == 1 and global_pooling is not None:
@@ -244,9 +485,9 @@ class _BaseConvNet(BackpropEstimator):
             pooling=self.pooling,
             pool_size=self.pool_size,
             global_pooling=global_pooling,
-            hidden_sizes=check_int_tuple(self.hidden_layer_sizes, "hidden_layer_sizes"),
+            hidden_sizes=self._hidden_sizes(),
             activation=self.activation,
-            dropout=self.dropout,
+            dropout=self._dropout(),
             batch_norm=self.batch_norm,
             weight_init=self.weight_init,
             max_shift=self.random_shift,
@@ -277,6 +518,13 @@ class _BaseConvNet(BackpropEstimator):
             Returns the trained network.
         """
         return self._fit_with_context(X, y, sample_weight)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        # sknn 0.1.0 had no text path: its models keep reading X as numbers
+        for name, old in (("embedding_dim", None), ("vocab_size", None)):
+            if name not in self.__dict__:
+                setattr(self, name, old)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -346,15 +594,17 @@ class ConvNetClassifier(NeuralClassifierMixin, _BaseConvNet):
         self,
         conv_dim=2,
         input_shape=None,
-        channels=(32, 64),
-        kernel_size=3,
+        channels="auto",
+        kernel_size="auto",
         pooling="max",
         pool_size=2,
         global_pooling="auto",
-        hidden_layer_sizes=(100,),
+        hidden_layer_sizes="auto",
         activation="relu",
         *,
-        dropout=0.0,
+        dropout="auto",
+        embedding_dim="auto",
+        vocab_size=None,
         batch_norm=False,
         weight_init="glorot_uniform",
         random_shift=0,
@@ -363,7 +613,7 @@ class ConvNetClassifier(NeuralClassifierMixin, _BaseConvNet):
         alpha=0.0001,
         batch_size="auto",
         learning_rate="constant",
-        learning_rate_init=0.001,
+        learning_rate_init="auto",
         power_t=0.5,
         max_iter=200,
         shuffle=True,
@@ -397,6 +647,8 @@ class ConvNetClassifier(NeuralClassifierMixin, _BaseConvNet):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.dropout = dropout
+        self.embedding_dim = embedding_dim
+        self.vocab_size = vocab_size
         self.batch_norm = batch_norm
         self.weight_init = weight_init
         self.random_shift = random_shift
@@ -511,15 +763,17 @@ class ConvNetRegressor(NeuralRegressorMixin, _BaseConvNet):
         loss="squared_error",
         conv_dim=2,
         input_shape=None,
-        channels=(32, 64),
-        kernel_size=3,
+        channels="auto",
+        kernel_size="auto",
         pooling="max",
         pool_size=2,
         global_pooling="auto",
-        hidden_layer_sizes=(100,),
+        hidden_layer_sizes="auto",
         activation="relu",
         *,
-        dropout=0.0,
+        dropout="auto",
+        embedding_dim="auto",
+        vocab_size=None,
         batch_norm=False,
         weight_init="glorot_uniform",
         random_shift=0,
@@ -528,7 +782,7 @@ class ConvNetRegressor(NeuralRegressorMixin, _BaseConvNet):
         alpha=0.0001,
         batch_size="auto",
         learning_rate="constant",
-        learning_rate_init=0.001,
+        learning_rate_init="auto",
         power_t=0.5,
         max_iter=200,
         shuffle=True,
@@ -562,6 +816,8 @@ class ConvNetRegressor(NeuralRegressorMixin, _BaseConvNet):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.dropout = dropout
+        self.embedding_dim = embedding_dim
+        self.vocab_size = vocab_size
         self.batch_norm = batch_norm
         self.weight_init = weight_init
         self.random_shift = random_shift
@@ -620,4 +876,3 @@ class ConvNetRegressor(NeuralRegressorMixin, _BaseConvNet):
             The trained network.
         """
         return self._partial_fit_with_context(X, y, sample_weight)
-

@@ -275,7 +275,8 @@ docdict["convnet_conv_dim"] = """\
         What a sample is. 2: an image, ``X`` of shape ``(n_samples, height, width)``
         (grayscale) or ``(n_samples, channels, height, width)``. 1: a numeric
         sequence, ``X`` of shape ``(n_samples, timesteps, n_features)`` or
-        ``(n_samples, timesteps)`` (univariate), convolved over time."""
+        ``(n_samples, timesteps)`` (univariate), convolved over time. Token ids
+        (see ``embedding_dim``) take the text network whatever ``conv_dim``."""
 
 docdict["convnet_input_shape"] = """\
     input_shape : tuple of int, default=None
@@ -287,14 +288,19 @@ docdict["convnet_input_shape"] = """\
         2-D ``X`` is an error for images and univariate series for sequences."""
 
 docdict["convnet_channels"] = """\
-    channels : array-like of int, default=(32, 64)
+    channels : array-like of int or 'auto', default='auto'
         Output channels (feature maps) of each convolution block; one block per
-        entry."""
+        entry. On token ids, the number of filters of each width in
+        ``kernel_size`` (one count for all widths, or one per width). 'auto':
+        ``(32, 64)`` for images and sequences, ``(100,)`` for token ids."""
 
 docdict["convnet_kernel_size"] = """\
-    kernel_size : int or array-like of int, default=3
+    kernel_size : int, array-like of int or 'auto', default='auto'
         Kernel size of every block (square for images), or one per block. Stride 1
-        and "same" zero padding: only pooling changes the size."""
+        and "same" zero padding: only pooling changes the size. On token ids, the
+        widths of the parallel filters (in tokens), each maxed over the text.
+        'auto': 3 for images and sequences, ``(3, 4, 5)`` for token ids (Kim,
+        2014)."""
 
 docdict["convnet_pooling"] = """\
     pooling : {'max', 'avg'} or None, default='max'
@@ -311,12 +317,16 @@ docdict["convnet_global_pooling"] = """\
         average pooling as in fully convolutional networks) or maxed ('max') over
         all positions, so any sequence length works, or flattened (None), which
         keeps where features are. 'auto': 'avg' for ``conv_dim=1``, None for
-        ``conv_dim=2``."""
+        ``conv_dim=2``, 'max' (max over time) for token ids, where 'avg' averages
+        each filter over the text instead (with ``kernel_size=1`` and
+        ``activation='identity'``, a fastText-style model) and None is refused.
+        ``pooling`` and ``pool_size`` apply to images and sequences only."""
 
 docdict["convnet_hidden_layer_sizes"] = """\
-    hidden_layer_sizes : array-like of int, default=(100,)
+    hidden_layer_sizes : array-like of int or 'auto', default='auto'
         Widths of the dense hidden layers between the convolutional features and
-        the output layer, as in :class:`MLPClassifier`; ``()`` for none."""
+        the output layer, as in :class:`MLPClassifier`; ``()`` for none. 'auto':
+        ``(100,)`` for images and sequences, ``()`` for token ids."""
 
 docdict["convnet_activation"] = """\
     activation : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu', 'elu', \
@@ -324,9 +334,30 @@ docdict["convnet_activation"] = """\
         Activation of the convolution blocks and of the dense hidden layers."""
 
 docdict["convnet_dropout"] = """\
-    dropout : float, default=0.0
+    dropout : float or 'auto', default='auto'
         Dropout probability on the features entering the dense head and after
-        each dense hidden activation."""
+        each dense hidden activation. 'auto': 0 for images and sequences, 0.5 for
+        token ids."""
+
+docdict["convnet_embedding_dim"] = """\
+    embedding_dim : int, 'auto' or None, default='auto'
+        Whether, and into how many values, token ids are embedded, as in
+        :class:`RNNClassifier`. 'auto': when ``input_shape`` is None and ``X``
+        holds only non-negative integers (2-D rows, e.g. :class:`TextSequencer`'s
+        output, or a list of 1-D sequences; 0 is padding), ``X`` is read as token
+        ids and fed to a text CNN (Kim, 2014: an embedding of 64 values per token,
+        parallel 1-D convolutions of several widths, max over time, reading the
+        first 512 tokens of each text); any other
+        ``X`` (floats, 3-D or 4-D arrays, or rows with ``input_shape``) is an image
+        or a numeric sequence. An int: always token ids (whole-number floats too),
+        embedded into that many values. None: never token ids. The decision of the
+        first fit is kept in ``embeds_tokens_``."""
+
+docdict["convnet_vocab_size"] = """\
+    vocab_size : int, default=None
+        Rows of the embedding table (ids ``0 .. vocab_size - 1``), e.g.
+        :class:`TextSequencer`'s ``vocabulary_size_``; None: one more than the
+        largest id seen in the first fit (larger ids are then errors)."""
 
 docdict["convnet_batch_norm"] = """\
     batch_norm : bool, default=False
@@ -349,14 +380,33 @@ docdict["convnet_random_flip"] = """\
         Data augmentation for images: mirror each training image left-right with
         probability 1/2. Off by default (it is wrong for digits and text)."""
 
+docdict["convnet_batch_size"] = """\
+    batch_size : int, default='auto'
+        Size of minibatches for stochastic optimizers; ``'auto'`` means
+        ``min(200, n_samples)``, or ``min(50, n_samples)`` on token ids."""
+
+docdict["convnet_learning_rate_init"] = """\
+    learning_rate_init : float or 'auto', default='auto'
+        The initial learning rate. 'auto': 0.001 for images and sequences (as in
+        scikit-learn's MLP), 0.005 on token ids, whose embeddings are learnt from
+        scratch."""
+
+docdict["convnet_training_params"] = _group(
+    "solver", "alpha", "convnet_batch_size", "learning_rate", "convnet_learning_rate_init",
+    "power_t", "max_iter", "shuffle", "random_state", "tol", "verbose", "warm_start",
+    "momentum", "nesterovs_momentum", "early_stopping", "validation_fraction", "beta_1",
+    "beta_2", "epsilon", "n_iter_no_change", "max_fun",
+)
+
 #: The convnets' parameters ``conv_dim`` to ``max_fun``: all but ``loss``,
 #: ``class_weight``, ``device`` and the training extras.
 docdict["convnet_params"] = _group(
     "convnet_conv_dim", "convnet_input_shape", "convnet_channels", "convnet_kernel_size",
     "convnet_pooling", "convnet_pool_size", "convnet_global_pooling",
     "convnet_hidden_layer_sizes", "convnet_activation", "convnet_dropout",
+    "convnet_embedding_dim", "convnet_vocab_size",
     "convnet_batch_norm", "convnet_weight_init", "convnet_random_shift",
-    "convnet_random_flip", "training_params",
+    "convnet_random_flip", "convnet_training_params",
 )
 
 # -- RNNClassifier, RNNRegressor ------------------------------------------------
@@ -570,7 +620,17 @@ docdict["convnet_input_shape_"] = """\
     input_shape_ : tuple of int
         Shape of one sample as fitted: ``(channels, height, width)`` for images,
         ``(timesteps, n_features)`` for sequences (with global pooling, sequences
-        of any length can be predicted when passed as 3-D arrays)."""
+        of any length can be predicted when passed as 3-D arrays), ``(None,)`` for
+        token ids (texts of any length can be predicted as a list of sequences;
+        2-D rows must be as wide as in fit)."""
+
+docdict["convnet_embeds_tokens_"] = """\
+    embeds_tokens_ : bool
+        Whether the first fit read ``X`` as token ids (see ``embedding_dim``)."""
+
+docdict["convnet_vocab_size_"] = """\
+    vocab_size_ : int
+        Rows of the embedding table (only when fitted on token ids)."""
 
 docdict["convnet_n_features_in_"] = """\
     n_features_in_ : int
@@ -581,11 +641,12 @@ docdict["convnet_module_"] = """\
         The trained :class:`sknn.modules.ConvNetModule`; it returns raw outputs
         and takes channels-first batches (``(n, channels, timesteps)`` for
         sequences). ``module_.conv_layers[0].weight`` holds the first layer's
-        filters."""
+        filters. On token ids, a :class:`sknn.modules.TextConvNetModule`."""
 
 #: The convnets' fitted attributes (``classes_`` aside).
 docdict["convnet_attrs"] = _group(
     "convnet_input_shape_", "convnet_n_features_in_", "feature_names_in_",
+    "convnet_embeds_tokens_", "convnet_vocab_size_",
     "training_attrs", "n_iter_", "n_outputs_", "out_activation_", "convnet_module_",
     "history_",
 )

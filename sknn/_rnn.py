@@ -15,6 +15,10 @@ from ._engine import ClipGradNorm
 from ._mixins import NeuralClassifierMixin, NeuralRegressorMixin
 from .modules import ACTIVATIONS, WEIGHT_INITS, RNNModule
 from .utils._compat import Interval, StrOptions, validate_data
+from .utils._tokens import AUTO_MAX_VOCAB, PADDING_ID
+from .utils._tokens import as_ids as _as_ids
+from .utils._tokens import compact as _compact
+from .utils._tokens import holds_ids as _holds_ids
 from .utils._validation import (
     check_input_shape,
     check_int_tuple,
@@ -24,66 +28,8 @@ from .utils._validation import (
 
 __all__ = ["RNNClassifier", "RNNRegressor"]
 
-#: The token id that marks padding (and is never a real token).
-PADDING_ID = 0
-
 #: The size of the embedding vectors with ``embedding_dim='auto'``.
 AUTO_EMBEDDING_DIM = 64
-
-#: With ``embedding_dim='auto'`` and no ``vocab_size``, integer X whose largest
-#: value reaches this is refused rather than given a table of that many rows.
-AUTO_MAX_VOCAB = 2**20
-
-
-def _holds_ids(X, kind):
-    """Whether X can only be token ids: non-negative integers, as 2-D rows or as a
-    list of 1-D sequences (``embedding_dim='auto'`` embeds them). Empty sequences
-    (e.g. ``[]``, which NumPy reads as float) do not count either way."""
-    if kind == "nd":
-        return False
-    if kind == "ragged":
-        seqs, ndim = [np.asarray(s) for s in X], 1
-    elif sp.issparse(X):
-        seqs, ndim = [sp.csr_matrix(X).data], 1  # every format (DOK has no .data)
-    else:
-        try:
-            seqs, ndim = [np.asarray(X)], 2  # rows: ndarray, list of lists, DataFrame
-        except (ValueError, TypeError):  # scikit-learn's validation says what is wrong
-            return False
-    seqs = [s for s in seqs if s.size]
-    return bool(seqs) and all(
-        s.ndim == ndim and s.dtype.kind in "iu" and s.min() >= 0 for s in seqs
-    )
-
-
-def _as_ids(X, vocab_size=None):
-    """Integer token ids (int64), checked: whole, non-negative, below vocab_size."""
-    X = np.asarray(X)
-    if X.dtype.kind == "f":
-        if not np.isfinite(X).all() or not np.all(X == np.round(X)):
-            raise ValueError(
-                "X holds integer token ids (the estimator embeds them); got non-integer values."
-            )
-    elif X.dtype.kind not in "iu":
-        raise ValueError(
-            f"X holds integer token ids (the estimator embeds them); got dtype {X.dtype}."
-        )
-    if X.size and X.min() < 0:
-        raise ValueError("Token ids must be >= 0 (0 is padding); got negative ids.")
-    X = X.astype(np.int64, copy=False)
-    if vocab_size is not None and X.size and X.max() >= vocab_size:
-        raise ValueError(
-            f"X holds token id {int(X.max())}, but the embedding has vocab_size="
-            f"{vocab_size} rows (ids 0 .. {vocab_size - 1}). Pass a larger vocab_size "
-            "(e.g. TextSequencer's vocabulary_size_)."
-        )
-    return X
-
-
-def _compact(ids):
-    """Move the padding ids of each row to its end, keeping the tokens' order."""
-    order = np.argsort(ids == PADDING_ID, axis=1, kind="stable")
-    return np.take_along_axis(ids, order, axis=1)
 
 
 class _BaseRNN(BackpropEstimator):

@@ -1,4 +1,5 @@
-"""Raw text to padded integer token-id sequences, for recurrent networks."""
+"""Raw text to padded integer token-id sequences, for recurrent and convolutional
+networks."""
 
 from collections import Counter
 from numbers import Integral, Real
@@ -24,9 +25,11 @@ class TextSequencer(TransformerMixin, BaseEstimator):
     :class:`~sklearn.feature_extraction.text.CountVectorizer` does; ``fit`` learns
     a vocabulary and ``transform`` replaces every token by its id, keeping the
     order, and pads or truncates each document to ``max_len`` ids. The output
-    (an integer array) is what :class:`RNNClassifier` and :class:`RNNRegressor`
-    embed by default (``embedding_dim='auto'``), so ``make_pipeline(TextSequencer(),
-    RNNClassifier())`` fits raw text.
+    (an integer array) is what :class:`RNNClassifier`, :class:`RNNRegressor`,
+    :class:`ConvNetClassifier` and :class:`ConvNetRegressor` embed by default
+    (``embedding_dim='auto'``), so ``make_pipeline(TextSequencer(),
+    RNNClassifier())`` or ``make_pipeline(TextSequencer(), ConvNetClassifier())``
+    fits raw text.
 
     Ids: 0 is padding, 1 stands for any out-of-vocabulary token, and the
     vocabulary's tokens get ids 2, 3, ... from the most frequent down.

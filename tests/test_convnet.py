@@ -1,5 +1,6 @@
 """Behaviour tests for ConvNetClassifier and ConvNetRegressor."""
 
+import pathlib
 import pickle
 import warnings
 
@@ -11,6 +12,8 @@ import torch
 from _reference import ACTIVATIONS, as_float64, conv2d_same, pool2d, softmax
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import mean_poisson_deviance
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -18,8 +21,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sknn import ConvNetClassifier, ConvNetRegressor, MLPClassifier
-from sknn.modules import ConvNetModule, RandomShiftFlip
+from sknn import ConvNetClassifier, ConvNetRegressor, MLPClassifier, TextSequencer
+from sknn.modules import ConvNetModule, RandomShiftFlip, TextConvNetModule
 
 X_digits, y_digits = load_digits(return_X_y=True)
 X_digits = (X_digits / 16.0).astype(np.float32)
@@ -61,7 +64,9 @@ def make_motifs(n, length=64, seed=0):
 # repeated rows differ by about 5e-8 relative on one CPU (AMD EPYC) and more on
 # others, on either side of the checks' 1e-7, so an expected failure would depend
 # on the CPU. With mini-batches the failure is certain everywhere (below).
-_SEQ = dict(conv_dim=1, **{**FAST, "max_iter": 100, "batch_size": 8})
+# embedding_dim=None: the checks' integer X is numbers here, not token ids (the text
+# path has its own tests below).
+_SEQ = dict(conv_dim=1, embedding_dim=None, **{**FAST, "max_iter": 100, "batch_size": 8})
 _MINIBATCH = (
     "mini-batch training: a row of weight k is one row of one batch, while its k "
     "repeats fall into several batches, so the fits differ (measured: predict_proba "
@@ -636,3 +641,152 @@ def test_regressor_subset_invariant_at_float32_tolerance():
     full = reg.predict(X)
     parts = np.concatenate([reg.predict(X[i : i + 7]) for i in range(0, 120, 7)])
     np.testing.assert_allclose(parts, full, rtol=1e-5, atol=1e-6)
+
+
+# -- token ids: the text CNN (Kim, 2014) -------------------------------------------
+
+
+TEXT_FAST = dict(max_iter=15, random_state=0, device="cpu")
+
+
+def _text_cnn_numpy(module, ids):
+    """The text CNN's outputs for one int sequence (padding 0 at its end), in NumPy."""
+    table = module.embedding.weight.detach().double().numpy()
+    length = max(int((ids != 0).sum()), 1)
+    pooled = []
+    for conv, k in zip(module.convs, module.kernel_sizes):
+        w = conv.weight.detach().double().numpy()  # (C, E, k)
+        b = conv.bias.detach().double().numpy()
+        width = max(length, k)
+        emb = table[np.r_[ids[:length], np.zeros(width - length, int)]]  # (T, E)
+        windows = range(max(length - k, 0) + 1)
+        h = np.maximum([np.einsum("cej,je->c", w, emb[t : t + k]) + b for t in windows], 0)
+        pooled.append(h.max(axis=0) if module.pooling == "max" else h.mean(axis=0))
+    z = np.concatenate(pooled)
+    out = module.output.weight.detach().double().numpy()
+    return out @ z + module.output.bias.detach().double().numpy()
+
+
+@pytest.mark.parametrize("pooling", ["max", "avg"])
+def test_text_cnn_module_matches_numpy_and_ignores_padding(pooling):
+    torch.manual_seed(0)
+    module = TextConvNetModule(12, 5, (3, 2), (2, 4), 3, dropout=0.0, pooling=pooling)
+    module = module.double().eval()
+    ids = np.array([[3, 4, 5, 6, 7, 0, 0, 0], [2, 0, 0, 0, 0, 0, 0, 0], [1, 2, 3, 4, 5, 6, 7, 8]])
+    got = module(torch.as_tensor(ids)).detach().numpy()
+    expected = np.array([_text_cnn_numpy(module, row) for row in ids])
+    np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
+    # more padding, or a batch of its own, changes nothing
+    alone = module(torch.as_tensor(np.pad(ids[:1], ((0, 0), (0, 20))))).detach().numpy()
+    np.testing.assert_allclose(alone, got[:1], rtol=1e-10, atol=1e-12)
+
+
+def _bigram_corpus(n, seed):
+    """Each document holds 'red' and 'car' among filler words; the class is whether
+    'red car' appears as a bigram (else the words are apart or reversed), which a
+    bag of words cannot see."""
+    rng = np.random.RandomState(seed)
+    fillers = ["the", "a", "big", "old", "went", "home", "fast", "road", "blue", "sky"]
+    docs, y = [], []
+    for i in range(n):
+        words = list(rng.choice(fillers, size=8))
+        label = i % 2
+        if label:
+            pos = rng.randint(0, 7)
+            words[pos : pos + 2] = ["red", "car"]
+        else:
+            a, b = sorted(rng.choice(8, size=2, replace=False))
+            if b == a + 1 and rng.rand() < 0.5:
+                words[a], words[b] = "car", "red"
+            else:
+                b = min(b + 1, 7) if b == a + 1 else b
+                words[a], words[b] = ("red", "car") if b > a + 1 else ("car", "red")
+        docs.append(" ".join(words))
+        y.append(label)
+    return np.array(docs, dtype=object), np.array(y)
+
+
+def test_text_cnn_sees_word_order_a_bag_of_words_cannot():
+    docs, y = _bigram_corpus(400, 0)
+    test_docs, test_y = _bigram_corpus(200, 1)
+    bow = make_pipeline(CountVectorizer(), LogisticRegression()).fit(docs, y)
+    assert bow.score(test_docs, test_y) < 0.7
+    cnn = _quiet(make_pipeline(TextSequencer(), ConvNetClassifier(**TEXT_FAST)).fit, docs, y)
+    assert cnn.score(test_docs, test_y) > 0.9
+    est = cnn[-1]
+    assert est.embeds_tokens_ and isinstance(est.module_, TextConvNetModule)
+    assert est.module_.kernel_sizes == (3, 4, 5)
+    assert [c.out_channels for c in est.module_.convs] == [100, 100, 100]
+
+
+def test_token_ids_select_the_text_path_and_images_stay_images():
+    rng = np.random.RandomState(0)
+    ids = rng.randint(1, 20, size=(40, 6))
+    y = np.arange(40) % 2
+    est = _quiet(ConvNetClassifier(max_iter=1, random_state=0).fit, ids, y)
+    assert est.embeds_tokens_ and est.vocab_size_ == ids.max() + 1
+    assert est.input_shape_ == (None,)
+    # the 'auto' parameters of token ids: Kim's CNN, larger steps, batches of 50
+    assert est.module_.dropout_in.p == 0.5 and len(est.module_.head) == 0
+    assert est.module_.embedding.embedding_dim == 64
+    assert est._optimizer_params()["learning_rate_init"] == 0.005
+    assert est._batch_size(1000) == 50
+    # texts of any length as a list; rows as wide as in fit (scikit-learn's rule)
+    assert est.predict([[3, 4], [5, 6, 7, 8, 9, 10, 11, 12, 13]]).shape == (2,)
+    with pytest.raises(ValueError, match="X has 11 features"):
+        est.predict(np.c_[ids, np.zeros((40, 5), int)])
+
+    images = (IMG_small[:40] * 255).astype(np.uint8)
+    for X, params in [(images, {}), (images.reshape(40, 64), dict(input_shape=(8, 8)))]:
+        img = _quiet(ConvNetClassifier(**{**FAST, "max_iter": 1}, **params).fit, X, y)
+        assert not img.embeds_tokens_ and isinstance(img.module_, ConvNetModule)
+        assert img.module_.conv_layers[0].kernel_size == (3, 3)
+    img = _quiet(ConvNetClassifier(max_iter=1, random_state=0).fit, images, y)
+    assert [c.out_channels for c in img.module_.conv_layers] == [32, 64]
+    assert img._optimizer_params()["learning_rate_init"] == 0.001
+    assert img._batch_size(1000) == 200
+    # embedding_dim=None: integer rows are numbers (a univariate series here)
+    seq = _quiet(ConvNetClassifier(conv_dim=1, embedding_dim=None, **FAST).fit, ids, y)
+    assert not seq.embeds_tokens_ and seq.input_shape_ == (6, 1)
+
+
+@pytest.mark.parametrize(
+    "params, X, match",
+    [
+        (dict(batch_norm=True), None, "does not take batch_norm"),
+        (dict(random_shift=1), None, "does not take random_shift"),
+        (dict(global_pooling=None), None, "does not take global_pooling=None"),
+        (dict(vocab_size=5), None, "token id 19"),
+        (dict(embedding_dim=8, input_shape=(2, 3)), None, "input_shape=None"),
+        (dict(vocab_size=50), np.random.RandomState(0).normal(size=(40, 6)), "token ids"),
+        (dict(channels=(4, 5)), None, "one count for every width"),
+    ],
+)
+def test_text_path_clear_errors(params, X, match):
+    X = np.random.RandomState(0).randint(1, 20, size=(40, 6)) if X is None else X
+    with pytest.raises(ValueError, match=match):
+        ConvNetClassifier(max_iter=1, **params).fit(X, np.arange(40) % 2)
+
+
+def test_text_path_checks_ids_at_prediction_and_round_trips():
+    ids = np.random.RandomState(0).randint(1, 20, size=(40, 6))
+    est = _quiet(ConvNetClassifier(max_iter=2, random_state=0).fit, ids, np.arange(40) % 2)
+    with pytest.raises(ValueError, match="vocab_size"):
+        est.predict([[1, 2, 3, 4, 5, 50]])
+    with pytest.raises(ValueError, match="token ids"):
+        est.predict(np.zeros((2, 3, 4)))
+    clone = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(clone.predict_proba(ids), est.predict_proba(ids))
+    # the token ids' padding may come first (TextSequencer(padding='pre')): same outputs
+    pre, post = np.c_[np.zeros((40, 2), int), ids[:, :4]], np.c_[ids[:, :4], np.zeros((40, 2), int)]
+    np.testing.assert_allclose(est.predict_proba(pre), est.predict_proba(post), rtol=1e-6)
+    assert not np.allclose(est.predict_proba(post), est.predict_proba(ids))
+
+
+def test_models_saved_before_the_text_path_have_its_parameters():
+    folder = pathlib.Path(__file__).parent / "data" / "pickles"
+    for path in sorted(folder.glob("ConvNet*-sknn0.1.0.pkl")):
+        est = pickle.loads(path.read_bytes())
+        assert est.get_params()["embedding_dim"] is None  # numbers, as when saved
+        assert "embedding_dim=None" in repr(est)
+        assert not est._tokens()

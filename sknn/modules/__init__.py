@@ -14,6 +14,7 @@ from ._mlp import MLPModule
 from ._precision import float64_call
 from ._rbm import DBNModule, RBMModule
 from ._rnn import RNNModule
+from ._textcnn import TextConvNetModule
 
 __all__ = [
     "ACTIVATIONS",
@@ -28,6 +29,7 @@ __all__ = [
     "RBMModule",
     "RNNModule",
     "RandomShiftFlip",
+    "TextConvNetModule",
     "float64_call",
     "get_activation",
     "init_conv_",

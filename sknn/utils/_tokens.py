@@ -1,0 +1,65 @@
+"""Token-id input shared by the estimators that embed tokens (RNNs, convnets):
+how integer X is recognised as token ids, checked, and laid out."""
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = ["AUTO_MAX_VOCAB", "PADDING_ID", "as_ids", "compact", "holds_ids"]
+
+#: The token id that marks padding (and is never a real token).
+PADDING_ID = 0
+
+#: With ``embedding_dim='auto'`` and no ``vocab_size``, integer X whose largest
+#: value reaches this is refused rather than given a table of that many rows.
+AUTO_MAX_VOCAB = 2**20
+
+
+def holds_ids(X, kind):
+    """Whether X can only be token ids: non-negative integers, as 2-D rows or as a
+    list of 1-D sequences (``embedding_dim='auto'`` embeds them). Empty sequences
+    (e.g. ``[]``, which NumPy reads as float) do not count either way."""
+    if kind == "nd":
+        return False
+    if kind == "ragged":
+        seqs, ndim = [np.asarray(s) for s in X], 1
+    elif sp.issparse(X):
+        seqs, ndim = [sp.csr_matrix(X).data], 1  # every format (DOK has no .data)
+    else:
+        try:
+            seqs, ndim = [np.asarray(X)], 2  # rows: ndarray, list of lists, DataFrame
+        except (ValueError, TypeError):  # scikit-learn's validation says what is wrong
+            return False
+    seqs = [s for s in seqs if s.size]
+    return bool(seqs) and all(
+        s.ndim == ndim and s.dtype.kind in "iu" and s.min() >= 0 for s in seqs
+    )
+
+
+def as_ids(X, vocab_size=None):
+    """Integer token ids (int64), checked: whole, non-negative, below vocab_size."""
+    X = np.asarray(X)
+    if X.dtype.kind == "f":
+        if not np.isfinite(X).all() or not np.all(X == np.round(X)):
+            raise ValueError(
+                "X holds integer token ids (the estimator embeds them); got non-integer values."
+            )
+    elif X.dtype.kind not in "iu":
+        raise ValueError(
+            f"X holds integer token ids (the estimator embeds them); got dtype {X.dtype}."
+        )
+    if X.size and X.min() < 0:
+        raise ValueError("Token ids must be >= 0 (0 is padding); got negative ids.")
+    X = X.astype(np.int64, copy=False)
+    if vocab_size is not None and X.size and X.max() >= vocab_size:
+        raise ValueError(
+            f"X holds token id {int(X.max())}, but the embedding has vocab_size="
+            f"{vocab_size} rows (ids 0 .. {vocab_size - 1}). Pass a larger vocab_size "
+            "(e.g. TextSequencer's vocabulary_size_)."
+        )
+    return X
+
+
+def compact(ids):
+    """Move the padding ids of each row to its end, keeping the tokens' order."""
+    order = np.argsort(ids == PADDING_ID, axis=1, kind="stable")
+    return np.take_along_axis(ids, order, axis=1)
