@@ -402,14 +402,23 @@ def test_text_set_runs_the_text_models_and_skips_the_flat_ones():
     with pytest.warns(UserWarning, match="svc skipped: it does not read text"):
         table = compare(
             dataset="text:negation",
-            models="sknn-rnn,tfidf-logreg,tfidf-linearsvc,svc",
+            models="sknn-rnn,sknn-convnet,tfidf-logreg,tfidf-linearsvc,svc",
             n_samples=120,
             cv=2,
             max_iter=2,
             device="cpu",
         )
     rows = _rows(table)
-    assert sorted(r["model"] for r in rows) == ["sknn-rnn", "tfidf-linearsvc", "tfidf-logreg"]
+    assert sorted(r["model"] for r in rows) == [
+        "sknn-convnet",
+        "sknn-rnn",
+        "tfidf-linearsvc",
+        "tfidf-logreg",
+    ]
+    # the convnet reads the documents through TextSequencer, as token ids (its text CNN)
+    context = dict(max_iter=2, seed=0, device="cpu", image_shape=None, n_features=1, proba=False)
+    convnet, _ = build("sknn-convnet", kind="text", **context)
+    assert convnet.fit(data.data, data.target)[-1].embeds_tokens_
     # the baseline row is TF-IDF + logistic regression's cross-validation on the same folds
     from sklearn.feature_extraction.text import TfidfVectorizer
 

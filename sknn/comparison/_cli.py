@@ -146,7 +146,7 @@ def _add_what_options(cmp):
         type=_models,
         metavar="LIST",
         help="comma-separated model names, or 'all' (the default: every model that fits "
-        "the data; sknn-convnet needs images or time series, sknn-rnn time series or text, "
+        "the data; sknn-convnet needs images, time series or text, sknn-rnn time series or text, "
         f"the tfidf- baselines text; the others numeric rows). {models_help}",
     )
     cmp.add_argument(

@@ -684,7 +684,7 @@ def compare(
     models : str, list of str or 'all', default=None
         Model names (table above), as a list or one comma-separated str (the form
         of ``--models``); None or ``'all'`` runs every model that fits the data.
-        ``sknn-convnet`` needs images or time series: named explicitly on tabular
+        ``sknn-convnet`` needs images, time series or text: named explicitly on tabular
         data, it is skipped with a warning.
     metric : str, default='accuracy'
         A scikit-learn scorer name: ``'accuracy'``, ``'balanced_accuracy'``,

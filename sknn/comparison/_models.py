@@ -14,7 +14,8 @@ MODEL_DESCRIPTIONS = {
     "sknn-mlp-dropout": "StandardScaler + sknn.MLPClassifier, 256 hidden units, dropout 0.2",
     "sknn-perceptron": "StandardScaler + sknn.PerceptronClassifier (softmax)",
     "sknn-convnet": "sknn.ConvNetClassifier (images: StandardScaler, 2-D convolutions, "
-    "early stopping; time series: 1-D convolutions)",
+    "early stopping; time series: 1-D convolutions; text: TextSequencer + its default "
+    "text CNN, Kim 2014)",
     "sknn-rnn": "sknn.RNNClassifier, a GRU of 32 units (time series: one value per step; "
     "text: TextSequencer + 16-dimensional word embeddings)",
     "sknn-rbm-logreg": "MinMaxScaler(clip=True) + sknn.RBMTransformer (100 units) "
@@ -31,8 +32,8 @@ MODEL_DESCRIPTIONS = {
 
 #: The models that read text (the others need numeric rows), and those that need
 #: sequences (time series or text).
-TEXT_MODELS = ("sknn-rnn", "tfidf-logreg", "tfidf-linearsvc")
-SEQUENCE_MODELS = ("sknn-rnn",)
+TEXT_MODELS = ("sknn-rnn", "sknn-convnet", "tfidf-logreg", "tfidf-linearsvc")
+SEQUENCE_MODELS = ("sknn-rnn", "sknn-convnet")
 MODELS = tuple(MODEL_DESCRIPTIONS)
 
 
@@ -84,7 +85,8 @@ def build(name, *, max_iter, seed, device, kind, image_shape, n_features, proba)
 
 
 def _convnet(kind, image_shape, nn):
-    """``sknn-convnet``: 2-D convolutions on images, 1-D on series; ``(None, reason)`` else."""
+    """``sknn-convnet``: 2-D convolutions on images, 1-D on series, the text CNN on
+    text; ``(None, reason)`` on tabular data."""
     from .._convnet import ConvNetClassifier
 
     if kind == "image":
@@ -106,8 +108,12 @@ def _convnet(kind, image_shape, nn):
             **nn,
         )
         return make_pipeline(clf), None
+    if kind == "text":  # token ids select the convnet's text path (its defaults)
+        from .._text import TextSequencer
+
+        return make_pipeline(TextSequencer(), ConvNetClassifier(**nn)), None
     return None, (
-        "sknn-convnet skipped: it needs images or time series, and the data are "
+        "sknn-convnet skipped: it needs images, time series or text, and the data are "
         "tabular (pass image_shape= to compare(), or pick an image or UCR dataset)"
     )
 
