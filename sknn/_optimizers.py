@@ -19,7 +19,7 @@ machinery:
   work below this size either. The thread count is restored right after;
 * nothing imports ``torch._dynamo``.
 
-They keep the surface the engine, skorch and ``torch.amp.GradScaler`` use
+They keep the surface that the engine and ``torch.amp.GradScaler`` use
 (``param_groups``, ``state``, ``defaults``, ``zero_grad``, ``state_dict``,
 ``load_state_dict``, ``add_param_group``) and **the state dict format of torch's
 optimizers**: a state dict of one loads into the other, so models and checkpoints
