@@ -48,7 +48,10 @@ def supports(device):
 
 
 class _FusedOptimizer:
-    """What :class:`Adam` and :class:`SGD` share: groups, state and its format."""
+    """What :class:`Adam` and :class:`SGD` share: groups, state and its format.
+
+    A subclass defines ``_update(group, params, grads)``, the kernel call of one group.
+    """
 
     #: For ``torch.amp.GradScaler``: pass the scale to the kernel, do not unscale.
     _step_supports_amp_scaling = True
@@ -215,9 +218,6 @@ class _FusedOptimizer:
 
     def _prepare(self, work):
         """Before the updates: ``work`` lists ``(group, small, params, grads)``."""
-
-    def _update(self, group, params, grads):
-        raise NotImplementedError
 
     def _amp_tensors(self, device):
         """``(grad_scale, found_inf)`` set by ``GradScaler.step``, on ``device``."""

@@ -339,6 +339,13 @@ def _check_name(name):
         )
 
 
+#: The loaders of the text sets: ``(documents, labels)``.
+_TEXT_LOADERS = {
+    "text:negation": lambda: make_negation_reviews(600, random_state=0),
+    "text:bbcnews": lambda: load_bbc_news(),
+}
+
+
 #: The kind of each named data set: which models fit it (``'ucr:<Name>'``: ``'series'``).
 KINDS = {
     "digits": "image",
@@ -498,10 +505,7 @@ def load_dataset(name, *, n_samples="auto", random_state=0, return_X_y=False):
         X, y = _subsample(X, y, n_samples, random_state)
         X = X.astype(np.float64)
     elif name.startswith("text:"):
-        if name == "text:negation":
-            X, y = make_negation_reviews(600, random_state=0)
-        else:
-            X, y = load_bbc_news()
+        X, y = _TEXT_LOADERS[name]()
         n_total = len(y)
         X, y = _subsample(X, y, n_samples, random_state)
         kind = "text"
