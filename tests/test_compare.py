@@ -164,8 +164,9 @@ def test_default_models_fit_the_data_without_notes():
         table = compare(dataset="iris", cv=2, max_iter=2, device="cpu")
     from sknn.comparison import MODELS
 
-    # the convnet needs images or series, the RNN series or text, TF-IDF text
-    left_out = {"sknn-convnet", "sknn-rnn", "tfidf-logreg", "tfidf-linearsvc"}
+    # the convnet needs images, series or text, the RNN series or text, TF-IDF text,
+    # MiniRocket series
+    left_out = {"sknn-convnet", "sknn-rnn", "tfidf-logreg", "tfidf-linearsvc", "minirocket"}
     assert sorted(r["model"] for r in _rows(table)) == sorted(set(MODELS) - left_out)
 
 
