@@ -16,7 +16,7 @@ from ._mixins import NeuralClassifierMixin, NeuralRegressorMixin
 from ._training import LearningRateSchedule
 from .modules import ACTIVATIONS, WEIGHT_INITS, ConvNetModule, TextConvNetModule
 from .utils._compat import Interval, Options, StrOptions, validate_data
-from .utils._tokens import AUTO_MAX_VOCAB, PADDING_ID, as_ids, compact, holds_ids
+from .utils._tokens import AUTO_MAX_VOCAB, PADDING_ID, as_ids, compact, reads_tokens
 from .utils._validation import (
     check_input_shape,
     check_int_tuple,
@@ -175,17 +175,9 @@ class _BaseConvNet(BackpropEstimator):
         """Record in ``embeds_tokens_`` whether X (of the first fit) holds token ids:
         with ``embedding_dim='auto'``, non-negative integer rows or a list of 1-D
         integer sequences, when ``input_shape`` is None (as in RNNClassifier)."""
-        if self.embedding_dim == "auto":
-            tokens = self.input_shape is None and holds_ids(X, sequence_layout(X))
-        else:
-            tokens = self.embedding_dim is not None
-        if self.vocab_size is not None and not tokens:
-            raise ValueError(
-                f"vocab_size={self.vocab_size} is the size of a token embedding, but X "
-                "does not hold token ids (non-negative integers, as 2-D rows or a list of "
-                "1-D sequences). Pass an int embedding_dim to read whole-number floats as "
-                "ids, or drop vocab_size."
-            )
+        tokens = reads_tokens(
+            self.embedding_dim, self.input_shape, self.vocab_size, X, sequence_layout(X)
+        )
         if tokens:
             if self.input_shape is not None:
                 raise ValueError(

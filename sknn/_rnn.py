@@ -15,10 +15,9 @@ from ._engine import ClipGradNorm
 from ._mixins import NeuralClassifierMixin, NeuralRegressorMixin
 from .modules import ACTIVATIONS, WEIGHT_INITS, RNNModule
 from .utils._compat import Interval, StrOptions, validate_data
-from .utils._tokens import AUTO_MAX_VOCAB, PADDING_ID
+from .utils._tokens import AUTO_MAX_VOCAB, PADDING_ID, reads_tokens
 from .utils._tokens import as_ids as _as_ids
 from .utils._tokens import compact as _compact
-from .utils._tokens import holds_ids as _holds_ids
 from .utils._validation import (
     check_input_shape,
     check_int_tuple,
@@ -66,17 +65,7 @@ class _BaseRNN(BackpropEstimator):
 
     def _decide_tokens(self, X, kind):
         """Record in ``embeds_tokens_`` whether X (of the first fit) holds token ids."""
-        if self.embedding_dim == "auto":
-            tokens = self.input_shape is None and _holds_ids(X, kind)
-        else:
-            tokens = self.embedding_dim is not None
-        if self.vocab_size is not None and not tokens:
-            raise ValueError(
-                f"vocab_size={self.vocab_size} is the size of a token embedding, but X "
-                "does not hold token ids (non-negative integers, as 2-D rows or a list of "
-                "1-D sequences). Pass an int embedding_dim to read whole-number floats as "
-                "ids, or drop vocab_size."
-            )
+        tokens = reads_tokens(self.embedding_dim, self.input_shape, self.vocab_size, X, kind)
         self.embeds_tokens_ = tokens
         if not tokens and hasattr(self, "vocab_size_"):
             del self.vocab_size_  # from an earlier fit on token ids

@@ -4,7 +4,7 @@ how integer X is recognised as token ids, checked, and laid out."""
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["AUTO_MAX_VOCAB", "PADDING_ID", "as_ids", "compact", "holds_ids"]
+__all__ = ["AUTO_MAX_VOCAB", "PADDING_ID", "as_ids", "compact", "holds_ids", "reads_tokens"]
 
 #: The token id that marks padding (and is never a real token).
 PADDING_ID = 0
@@ -63,3 +63,24 @@ def compact(ids):
     """Move the padding ids of each row to its end, keeping the tokens' order."""
     order = np.argsort(ids == PADDING_ID, axis=1, kind="stable")
     return np.take_along_axis(ids, order, axis=1)
+
+
+def reads_tokens(embedding_dim, input_shape, vocab_size, X, kind):
+    """Whether an estimator reads X as token ids (the rule of the RNN and the convnet).
+
+    ``embedding_dim='auto'``: when ``input_shape`` is None and X holds ids
+    (:func:`holds_ids`); an int: always; None: never. A ``vocab_size`` with X that
+    is not read as ids is a ValueError.
+    """
+    if embedding_dim == "auto":
+        tokens = input_shape is None and holds_ids(X, kind)
+    else:
+        tokens = embedding_dim is not None
+    if vocab_size is not None and not tokens:
+        raise ValueError(
+            f"vocab_size={vocab_size} is the size of a token embedding, but X "
+            "does not hold token ids (non-negative integers, as 2-D rows or a list of "
+            "1-D sequences). Pass an int embedding_dim to read whole-number floats as "
+            "ids, or drop vocab_size."
+        )
+    return tokens
