@@ -42,31 +42,18 @@ from sklearn.model_selection import GridSearchCV  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 
 from sknn import ConvNetClassifier, RNNClassifier, TextSequencer  # noqa: E402
+from sknn.datasets import make_negation_reviews  # noqa: E402
 
 FAST = os.environ.get("SKNN_EXAMPLES_FAST") == "1"
 OUT = pathlib.Path(os.environ.get("SKNN_EXAMPLES_OUT") or tempfile.mkdtemp(prefix="sknn-"))
 warnings.simplefilter("ignore", ConvergenceWarning)
 
-FILLERS = "the movie was really quite that plot acting and long story very".split()
-
 
 def reviews(n, seed):
-    """Documents of fillers with 'not' and 'good'; negative when 'not' comes first."""
-    rng = np.random.RandomState(seed)
-    docs, labels = [], []
-    for _ in range(n):
-        negative = rng.rand() < 0.5
-        first, second = ("not", "good") if negative else ("good", "not")
-        words = [
-            *rng.choice(FILLERS, rng.randint(0, 3)),
-            first,
-            *rng.choice(FILLERS, rng.randint(0, 4)),
-            second,
-            *rng.choice(FILLERS, rng.randint(0, 3)),
-        ]
-        docs.append(" ".join(words))
-        labels.append("negative" if negative else "positive")
-    return docs, np.array(labels)
+    """Documents of fillers with 'not' and 'good'; negative when 'not' comes first
+    (:func:`sknn.datasets.make_negation_reviews`, with the classes named)."""
+    docs, codes = make_negation_reviews(n, random_state=seed)
+    return list(docs), np.array(["negative", "positive"])[codes]
 
 
 train_docs, y_train = reviews(400 if FAST else 1500, seed=0)
