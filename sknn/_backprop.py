@@ -181,6 +181,14 @@ class BackpropEstimator(BaseNeuralEstimator):
             return LearningRateSchedule()
         return LearningRateSchedule(self.learning_rate, self.learning_rate_init, self.power_t)
 
+    def _stopping(self):
+        """The stopping parameters a fit uses: ``max_iter``, ``tol``,
+        ``n_iter_no_change``, ``early_stopping`` and ``validation_fraction``, as a
+        dict. The parameters themselves by default; a subclass may resolve its own
+        defaults (e.g. for token ids)."""
+        names = ("max_iter", "tol", "n_iter_no_change", "early_stopping", "validation_fraction")
+        return {name: getattr(self, name) for name in names}
+
     def _l2_alpha(self):
         """L2 strength applied scikit-learn-MLP style (``alpha / batch weight``)."""
         return self.alpha
@@ -273,7 +281,7 @@ class BackpropEstimator(BaseNeuralEstimator):
         if first_call:
             self._fit_dtype = input_float_dtype(X)
         self._check_params()
-        if self.early_stopping and incremental:
+        if self._stopping()["early_stopping"] and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
         X, y = self._validate_Xy(X, y, reset=first_call)
         if X.shape[0] == 0:
@@ -322,7 +330,8 @@ class BackpropEstimator(BaseNeuralEstimator):
             self._load_initial_weights(module, weights)
         module.to(device)
         self.n_outputs_ = n_outputs
-        for name, value in TrainingRecord.start(self.early_stopping).attributes().items():
+        record = TrainingRecord.start(self._stopping()["early_stopping"])
+        for name, value in record.attributes().items():
             if name != "loss_":
                 setattr(self, name, value)
         self._module_args = (in_shape, n_outputs)
@@ -370,6 +379,7 @@ class BackpropEstimator(BaseNeuralEstimator):
         if sample_weight is not None:
             wt = torch.as_tensor(sample_weight, dtype=torch.float32).to(self._device)
         module = self.module_
+        stopping = self._stopping()
         backup = copy.deepcopy(module.state_dict())
         result = fit_lbfgs(
             module,
@@ -379,9 +389,9 @@ class BackpropEstimator(BaseNeuralEstimator):
             wt,
             self._l2_alpha(),
             self._penalty(),
-            self.max_iter,
+            stopping["max_iter"],
             self.max_fun,
-            self.tol,
+            stopping["tol"],
             self.verbose,
         )
         finite = all(bool(torch.isfinite(p).all()) for p in module.parameters())
@@ -394,7 +404,7 @@ class BackpropEstimator(BaseNeuralEstimator):
             )
         self.n_iter_ = int(result.nit)
         self.loss_ = float(result.fun)
-        if result.status == 1 or self.n_iter_ >= self.max_iter:
+        if result.status == 1 or self.n_iter_ >= stopping["max_iter"]:
             warnings.warn(
                 f"lbfgs failed to converge after {self.n_iter_} iteration(s) "
                 f"(status={result.status}): {result.message}. Increase the number of "
@@ -405,14 +415,15 @@ class BackpropEstimator(BaseNeuralEstimator):
     def _split_validation(self, X, y, sample_weight, seed):
         """Hold out early stopping's validation rows; returns the training rows and
         ``validate() -> score`` (None without early stopping)."""
-        if not self.early_stopping:
+        stopping = self._stopping()
+        if not stopping["early_stopping"]:
             return X, y, sample_weight, None
         from sklearn.model_selection import train_test_split  # not at ``import sknn``
 
         stratify = self._stratify_labels(y)
         arrays = [X, y] + ([sample_weight] if sample_weight is not None else [])
         parts = train_test_split(
-            *arrays, random_state=seed, test_size=self.validation_fraction, stratify=stratify
+            *arrays, random_state=seed, test_size=stopping["validation_fraction"], stratify=stratify
         )
         X, X_val, y, y_val = parts[:4]
         if X_val.shape[0] < 2:  # checked after the split, as scikit-learn does
@@ -460,12 +471,14 @@ class BackpropEstimator(BaseNeuralEstimator):
         X, y, sample_weight, validate = self._split_validation(X, y, sample_weight, seed)
         batches = self._batches(X, y, sample_weight, seed)
         engine.set_speed_options(precision=self.precision, compile=self.compile)
+        stopping = self._stopping()
+        early = stopping["early_stopping"]
         rule = StoppingRule(
-            self.tol,
-            self.n_iter_no_change,
+            stopping["tol"],
+            stopping["n_iter_no_change"],
             self._patience_offset,
-            maximize=self.early_stopping,
-            best=self.best_validation_score_ if self.early_stopping else self.best_loss_,
+            maximize=early,
+            best=self.best_validation_score_ if early else self.best_loss_,
             count=self._no_improvement_count,
         )
         trainer = Trainer(
@@ -480,7 +493,7 @@ class BackpropEstimator(BaseNeuralEstimator):
             checkpoint_every=self.checkpoint_every,
             verbose=self.verbose,
         )
-        record = trainer.run(1 if incremental else self.max_iter)
+        record = trainer.run(1 if incremental else stopping["max_iter"])
         for name, value in record.attributes().items():
             setattr(self, name, value)
         self._report(record, trainer.restored_best, incremental)
@@ -499,9 +512,10 @@ class BackpropEstimator(BaseNeuralEstimator):
             best = "; the best weights so far were restored" if restored_best else ""
             self._warn_interrupted(f"{best} (after {self.n_iter_} epoch(s))")
         ended_early = record.interrupted or record.diverged or record.converged
-        if not incremental and not ended_early and self.n_iter_ == self.max_iter:
+        max_iter = self._stopping()["max_iter"]
+        if not incremental and not ended_early and self.n_iter_ == max_iter:
             warnings.warn(
-                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and "
+                f"Stochastic Optimizer: Maximum iterations ({max_iter}) reached and "
                 "the optimization hasn't converged yet.",
                 ConvergenceWarning,
             )
