@@ -56,7 +56,7 @@ SOLVER_CONSTRAINTS = {
     "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
     "alpha": [Interval(Real, 0, None, closed="left")],
     "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-    "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+    "learning_rate": [StrOptions({"constant", "invscaling", "adaptive", "plateau"})],
     "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
     "power_t": [Interval(Real, 0, None, closed="left")],
     "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -176,10 +176,12 @@ class BackpropEstimator(BaseNeuralEstimator):
         return {name: getattr(self, name) for name in names}
 
     def _lr_schedule(self):
-        """The learning-rate schedule: scikit-learn's, for ``solver='sgd'``."""
-        if self._solver_name() != "sgd":
+        """The learning-rate schedule: scikit-learn's for ``solver='sgd'``, and
+        ``'plateau'`` for both stochastic solvers."""
+        if self._solver_name() != "sgd" and self.learning_rate != "plateau":
             return LearningRateSchedule()
-        return LearningRateSchedule(self.learning_rate, self.learning_rate_init, self.power_t)
+        init = self._optimizer_params()["learning_rate_init"]
+        return LearningRateSchedule(self.learning_rate, init, self.power_t)
 
     def _stopping(self):
         """The stopping parameters a fit uses: ``max_iter``, ``tol``,
@@ -492,6 +494,7 @@ class BackpropEstimator(BaseNeuralEstimator):
             checkpoint=checkpoint,
             checkpoint_every=self.checkpoint_every,
             verbose=self.verbose,
+            refresh_statistics=not incremental,
         )
         record = trainer.run(1 if incremental else stopping["max_iter"])
         for name, value in record.attributes().items():

@@ -13,7 +13,6 @@ from sklearn.utils.validation import check_is_fitted
 from ._backprop import SOLVER_CONSTRAINTS, BackpropEstimator
 from ._docs import fill_doc
 from ._mixins import NeuralClassifierMixin, NeuralRegressorMixin
-from ._training import LearningRateSchedule
 from .modules import ACTIVATIONS, WEIGHT_INITS, ConvNetModule, TextConvNetModule
 from .utils._compat import Interval, Options, StrOptions, validate_data
 from .utils._tokens import AUTO_MAX_VOCAB, PADDING_ID, as_ids, compact, reads_tokens
@@ -160,11 +159,6 @@ class _BaseConvNet(BackpropEstimator):
 
     def _optimizer_params(self):
         return {**super()._optimizer_params(), "learning_rate_init": self._learning_rate_init()}
-
-    def _lr_schedule(self):
-        if self._solver_name() != "sgd":
-            return super()._lr_schedule()
-        return LearningRateSchedule(self.learning_rate, self._learning_rate_init(), self.power_t)
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":

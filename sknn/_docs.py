@@ -79,8 +79,18 @@ docdict["batch_size"] = """\
         ``min(200, n_samples)``."""
 
 docdict["learning_rate"] = """\
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        Learning rate schedule, only used when ``solver='sgd'``."""
+    learning_rate : {'constant', 'invscaling', 'adaptive', 'plateau'}, \
+default='constant'
+        Learning rate schedule. 'constant', 'invscaling' and 'adaptive' are
+        scikit-learn's, used only when ``solver='sgd'`` ('adaptive' divides the
+        rate by 5 each time the training loss, or the validation score with
+        ``early_stopping``, fails to improve by ``tol`` for ``n_iter_no_change``
+        consecutive epochs, and stops once it is below 1e-6). 'plateau', sknn's
+        addition, works with 'sgd' and 'adam': on the same condition the rate is
+        halved, down to ``learning_rate_init / 10``; training stops when the
+        condition is met again at that rate (Keras' ``ReduceLROnPlateau(factor=0.5,
+        min_lr=0.0001)`` from 0.001, as in the FCN and ResNet papers for time
+        series). The current rate is in ``history_[:, 'lr']``."""
 
 docdict["learning_rate_init"] = """\
     learning_rate_init : float, default=0.001

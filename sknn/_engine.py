@@ -276,6 +276,11 @@ class TensorBatches:
                 w = None if self.w is None else self.w[sl]
                 yield self._x(sl), Target(self.y[sl], w, sums[i])
 
+    def in_order(self):
+        """The inputs of every (global) batch in row order, without shuffling."""
+        for start, stop in self._bounds:
+            yield self._x(slice(start, stop))
+
     @property
     def batch_sizes(self):
         """Rows in each (global) batch, as a float array."""

@@ -20,7 +20,13 @@ import torch
 
 from ._persistence import plain, to_cpu
 
-__all__ = ["LearningRateSchedule", "StoppingRule", "Trainer", "TrainingRecord"]
+__all__ = [
+    "LearningRateSchedule",
+    "StoppingRule",
+    "Trainer",
+    "TrainingRecord",
+    "refresh_batch_norm",
+]
 
 
 @dataclasses.dataclass
@@ -82,12 +88,21 @@ class StoppingRule:
 
 @dataclasses.dataclass
 class LearningRateSchedule:
-    """scikit-learn's learning-rate schedules for ``solver='sgd'``.
+    """The learning-rate schedules: scikit-learn's for ``solver='sgd'``, and
+    ``'plateau'`` for 'sgd' and 'adam'.
 
     ``kind`` is 'constant', 'invscaling' (``init / (t + 1) ** power_t`` after each
-    epoch) or 'adaptive' (divide by 5 when the stopping rule's patience runs out,
-    until it is below 1e-6). Other solvers keep their rate (``kind='constant'``).
+    epoch), 'adaptive' (divide by 5 when the stopping rule's patience runs out,
+    until it is below 1e-6) or 'plateau' (halve when the patience runs out, down
+    to ``init * PLATEAU_MIN``; training stops when the patience runs out at that
+    rate). Other solvers keep their rate (``kind='constant'``).
     """
+
+    #: 'plateau' multiplies the rate by this when the patience runs out ...
+    PLATEAU_FACTOR = 0.5
+    #: ... down to this fraction of the initial rate (Keras' ``ReduceLROnPlateau(
+    #: factor=0.5, min_lr=0.0001)`` from 0.001, as in Fawaz et al.'s FCN and ResNet).
+    PLATEAU_MIN = 0.1
 
     kind: str = "constant"
     init: float = 0.001
@@ -98,7 +113,13 @@ class LearningRateSchedule:
 
     def on_plateau(self, lr):
         """The reduced rate, or None when the schedule stops instead."""
-        return lr / 5.0 if self.kind == "adaptive" and lr > 1e-6 else None
+        if self.kind == "adaptive":
+            return lr / 5.0 if lr > 1e-6 else None
+        if self.kind == "plateau":
+            floor = self.init * self.PLATEAU_MIN
+            # (a relative margin: the floor itself was computed in floating point)
+            return max(lr * self.PLATEAU_FACTOR, floor) if lr > floor * (1 + 1e-9) else None
+        return None
 
 
 @dataclasses.dataclass
@@ -147,6 +168,40 @@ class TrainingRecord:
         return {name: getattr(self, name) for name in self.ATTRIBUTES}
 
 
+def refresh_batch_norm(module, batches):
+    """Re-estimate the running statistics of ``module``'s batch-norm layers for
+    its final weights: one pass over the training rows, in the training batches
+    and in row order (the method of ``torch.optim.swa_utils.update_bn``).
+
+    During training the running statistics are an exponential average over the
+    last batches, each computed with the weights of its step; with few batches per
+    epoch they lag the weights. Here each batch-norm layer is reset and, in
+    training mode with ``momentum=None``, takes the plain average of the batches'
+    means and (unbiased) variances; every other layer is in evaluation mode, so
+    dropout and data augmentation are off, as at prediction. Returns whether the
+    module has batch-norm layers.
+    """
+    norms = [m for m in module.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    if not norms:
+        return False
+    was_training = module.training
+    momenta = [m.momentum for m in norms]
+    module.eval()
+    try:
+        for m in norms:
+            m.reset_running_stats()
+            m.momentum = None
+            m.train()
+        with torch.no_grad():
+            for xb in batches.in_order():
+                module(xb)
+    finally:
+        for m, momentum in zip(norms, momenta):
+            m.momentum = momentum
+        module.train(was_training)
+    return True
+
+
 def _norms(params):
     """L2 norms of the (detached) parameters, as Python floats: one fused call, one
     host synchronisation."""
@@ -181,6 +236,9 @@ class Trainer:
     checkpoint : sknn._checkpoint.Checkpoint or None
     checkpoint_every : int
     verbose : bool or int
+    refresh_statistics : bool, default=False
+        Re-estimate the batch-norm statistics at the end
+        (:func:`refresh_batch_norm`); ``fit`` does, ``partial_fit`` does not.
     """
 
     def __init__(
@@ -196,10 +254,12 @@ class Trainer:
         checkpoint=None,
         checkpoint_every=1,
         verbose=False,
+        refresh_statistics=False,
     ):
         self.engine, self.batches, self.record = engine, batches, record
         self.rule, self.schedule, self.alpha = rule, schedule, alpha
         self.validate, self.verbose = validate, verbose
+        self.refresh_statistics = refresh_statistics
         self.checkpoint, self.checkpoint_every = checkpoint, checkpoint_every
         module = engine.module_
         self.n_samples = batches.n
@@ -236,6 +296,8 @@ class Trainer:
             engine.reset_optimizer()
         if self.validate is not None and self.best_state is not None:
             _copy_into(engine.module_, self.best_state)
+        if self.refresh_statistics and record.n_iter_ > 0:
+            refresh_batch_norm(engine.module_, self.batches)
         record._no_improvement_count = self.rule.count
         return record
 
