@@ -137,9 +137,7 @@ def run_set(name, seeds, quick, entry):
         model = fcn(len(Xtr), random_state=seed, **(dict(max_iter=3) if quick else {}))
         wall, cpu = timed_fit(model, Xtr, ytr)
         acc = float(np.mean(model.predict(Xte) == yte))
-        runs[seed] = dict(
-            seed=seed, accuracy=acc, fit_s=wall, cpu_s=cpu, epochs=int(model.n_iter_)
-        )
+        runs[seed] = dict(seed=seed, accuracy=acc, fit_s=wall, cpu_s=cpu, epochs=int(model.n_iter_))
         print(
             f"{name} fcn seed {seed}: {acc:.4f} in {wall:.0f} s ({cpu:.0f} s CPU), "
             f"{model.n_iter_} epochs",
@@ -213,6 +211,9 @@ def main(argv=None):
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="3 epochs: a smoke test")
     parser.add_argument("--append", action="store_true", help="keep an earlier JSON's runs")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch threads (default: torch's choice)"
+    )
     parser.add_argument("--out", default=str(pathlib.Path(__file__).parent / "out"))
     args = parser.parse_args(argv)
     out = pathlib.Path(args.out)
@@ -220,6 +221,8 @@ def main(argv=None):
     stem = "series_quick" if args.quick else "series"
     path = out / f"{stem}.json"
     results = json.loads(path.read_text())["results"] if args.append and path.exists() else {}
+    if args.threads:
+        torch.set_num_threads(args.threads)
     env = environment()
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     for name in args.sets:

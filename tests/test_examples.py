@@ -26,6 +26,7 @@ def test_examples_found():
         "plot_rbm_features.py",
         "plot_rnn_sequences.py",
         "plot_text_classification.py",
+        "plot_time_series.py",
     } <= names
 
 
