@@ -122,7 +122,7 @@ def timed_fit(model, X, y):
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def run_set(name, seeds, quick, entry):
+def run_set(name, seeds, quick, entry, save=lambda: None):
     Xtr, ytr, Xte, yte = load(name)
     entry.update(n_train=len(Xtr), n_test=len(Xte), shape=list(Xtr.shape[1:]))
     flat_tr, flat_te = Xtr.reshape(len(Xtr), -1), Xte.reshape(len(Xte), -1)
@@ -133,6 +133,7 @@ def run_set(name, seeds, quick, entry):
         entry[key] = [dict(seed=None, accuracy=acc, fit_s=wall, cpu_s=cpu)]
         print(f"{name} {key}: {acc:.4f}", flush=True)
     runs = {r["seed"]: r for r in entry.get("fcn", [])}
+    entry["fcn"] = list(runs.values())
     for seed in seeds:
         model = fcn(len(Xtr), random_state=seed, **(dict(max_iter=3) if quick else {}))
         wall, cpu = timed_fit(model, Xtr, ytr)
@@ -143,7 +144,8 @@ def run_set(name, seeds, quick, entry):
             f"{model.n_iter_} epochs",
             flush=True,
         )
-    entry["fcn"] = [runs[s] for s in sorted(runs)]
+        entry["fcn"] = [runs[s] for s in sorted(runs)]
+        save()  # after every fit: a long run that is stopped keeps what it did
 
 
 def environment():
@@ -225,16 +227,20 @@ def main(argv=None):
         torch.set_num_threads(args.threads)
     env = environment()
     seeds = range(args.first_seed, args.first_seed + args.seeds)
+
+    def save():
+        path.write_text(json.dumps(dict(environment=env, results=results), indent=1))
+
     for name in args.sets:
         if name not in PUBLISHED_FCN:
             parser.error(f"unknown set {name!r}; expected some of {list(PUBLISHED_FCN)}")
         try:
-            run_set(name, seeds, args.quick, results.setdefault(name, {}))
+            run_set(name, seeds, args.quick, results.setdefault(name, {}), save)
         except DataNotFound as exc:
             print(f"skipping {name}: {exc}")
             results.pop(name, None)
             continue
-        path.write_text(json.dumps(dict(environment=env, results=results), indent=1))
+        save()
     text = report(results, env)
     (out / f"{stem}.md").write_text(text + "\n")
     print(text)
