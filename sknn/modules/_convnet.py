@@ -199,7 +199,7 @@ def _pooling(conv_dim, pooling, pool_size, spatial):
 
 def _conv_block(conv_dim, fan_in, out_ch, k, batch_norm, activation, pooling, pool_size, spatial):
     """``Conv -> [BatchNorm] -> activation -> [pooling]``; returns the block, its
-    convolution and the spatial size after it."""
+    convolution (in a list) and the spatial size after it."""
     parts, conv = _same_conv(conv_dim, fan_in, out_ch, k)
     if batch_norm:
         parts.append(_batch_norm(conv_dim, out_ch))
@@ -207,7 +207,22 @@ def _conv_block(conv_dim, fan_in, out_ch, k, batch_norm, activation, pooling, po
     pool, spatial = _pooling(conv_dim, pooling, pool_size, spatial)
     if pool is not None:
         parts.append(pool)
-    return nn.Sequential(*parts), conv, spatial
+    return nn.Sequential(*parts), [conv], spatial
+
+
+def _dense_head(sizes, batch_norm, activation, dropout):
+    """``Linear -> [BatchNorm1d] -> activation -> [Dropout]`` between each pair of
+    consecutive ``sizes``, as a ModuleList."""
+    head = []
+    for a, b in zip(sizes[:-1], sizes[1:]):
+        parts = [nn.Linear(a, b)]
+        if batch_norm:
+            parts.append(nn.BatchNorm1d(b))
+        parts.append(get_activation(activation))
+        if dropout > 0:
+            parts.append(nn.Dropout(dropout))
+        head.append(nn.Sequential(*parts))
+    return nn.ModuleList(head)
 
 
 class ResidualBlock(nn.Module):
@@ -414,32 +429,12 @@ class ConvNetModule(nn.Module):
         self.augment = RandomShiftFlip(max_shift, flip) if (max_shift or flip) else None
         blocks, conv_layers, spatial = [], [], list(in_shape[1:])
         fan_in = int(in_shape[0])
+        make_block = _residual_block if residual else _conv_block
         for i, out_ch in enumerate(channels):
-            if residual:
-                block, convs, spatial = _residual_block(
-                    conv_dim,
-                    fan_in,
-                    out_ch,
-                    kernels,
-                    batch_norm,
-                    activation,
-                    pooling,
-                    pool_size,
-                    spatial,
-                )
-            else:
-                block, conv, spatial = _conv_block(
-                    conv_dim,
-                    fan_in,
-                    out_ch,
-                    kernels[i],
-                    batch_norm,
-                    activation,
-                    pooling,
-                    pool_size,
-                    spatial,
-                )
-                convs = [conv]
+            k = kernels if residual else kernels[i]  # residual: the kernels of a block
+            block, convs, spatial = make_block(
+                conv_dim, fan_in, out_ch, k, batch_norm, activation, pooling, pool_size, spatial
+            )
             blocks.append(block)
             conv_layers += convs
             fan_in = out_ch
@@ -449,16 +444,7 @@ class ConvNetModule(nn.Module):
         self.n_features_out = n_flat
         self.dropout_in = nn.Dropout(dropout) if dropout > 0 else None
         sizes = [n_flat, *map(int, hidden_sizes)]
-        head = []
-        for a, b in zip(sizes[:-1], sizes[1:]):
-            parts = [nn.Linear(a, b)]
-            if batch_norm:
-                parts.append(nn.BatchNorm1d(b))
-            parts.append(get_activation(activation))
-            if dropout > 0:
-                parts.append(nn.Dropout(dropout))
-            head.append(nn.Sequential(*parts))
-        self.head = nn.ModuleList(head)
+        self.head = _dense_head(sizes, batch_norm, activation, dropout)
         self.output = nn.Linear(sizes[-1], int(out_features))
         for conv in conv_layers:
             init_conv_(conv, weight_init, activation, generator=generator)
