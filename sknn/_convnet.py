@@ -99,6 +99,7 @@ class _BaseConvNet(BackpropEstimator):
         "dropout": [Interval(Real, 0, 1, closed="left"), StrOptions({"auto"})],
         "embedding_dim": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"}), None],
         "vocab_size": [Interval(Integral, 2, None, closed="left"), None],
+        "residual": ["boolean"],
         "batch_norm": ["boolean"],
         "weight_init": [StrOptions(set(WEIGHT_INITS))],
         "random_shift": [Interval(Integral, 0, None, closed="left")],
@@ -131,7 +132,11 @@ class _BaseConvNet(BackpropEstimator):
 
     def _kernel_sizes(self):
         channels = self._channels()
-        kernels = check_int_tuple(self._param("kernel_size"), "kernel_size", allow_empty=False)
+        kernel_size = self._param("kernel_size")
+        kernels = check_int_tuple(kernel_size, "kernel_size", allow_empty=False)
+        if self.residual and not self._tokens():
+            # the convolutions inside every residual block; an int k: two of size k
+            return kernels * 2 if isinstance(kernel_size, Integral) else kernels
         if self._tokens():  # parallel filter widths, one filter count or one per width
             if len(channels) not in (1, len(kernels)):
                 raise ValueError(
@@ -181,6 +186,7 @@ class _BaseConvNet(BackpropEstimator):
             unused = [
                 name
                 for name, off in (
+                    ("residual", False),
                     ("batch_norm", False),
                     ("random_shift", 0),
                     ("random_flip", False),
@@ -478,6 +484,7 @@ class _BaseConvNet(BackpropEstimator):
             weight_init=self.weight_init,
             max_shift=self.random_shift,
             flip=self.random_flip,
+            residual=self.residual,
             generator=generator,
         )
 
@@ -506,11 +513,10 @@ class _BaseConvNet(BackpropEstimator):
         return self._fit_with_context(X, y, sample_weight)
 
     def __setstate__(self, state):
-        super().__setstate__(state)
-        # sknn 0.1.0 had no text path: its models keep reading X as numbers
-        for name, old in (("embedding_dim", None), ("vocab_size", None)):
-            if name not in self.__dict__:
-                setattr(self, name, old)
+        # sknn 0.1.0 had no text path (its models keep reading X as numbers) and no
+        # residual blocks; the values go in before the module is rebuilt from them
+        old = {"embedding_dim": None, "vocab_size": None, "residual": False}
+        super().__setstate__({**old, **state})
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -591,6 +597,7 @@ class ConvNetClassifier(NeuralClassifierMixin, _BaseConvNet):
         dropout="auto",
         embedding_dim="auto",
         vocab_size=None,
+        residual=False,
         batch_norm=False,
         weight_init="glorot_uniform",
         random_shift=0,
@@ -635,6 +642,7 @@ class ConvNetClassifier(NeuralClassifierMixin, _BaseConvNet):
         self.dropout = dropout
         self.embedding_dim = embedding_dim
         self.vocab_size = vocab_size
+        self.residual = residual
         self.batch_norm = batch_norm
         self.weight_init = weight_init
         self.random_shift = random_shift
@@ -760,6 +768,7 @@ class ConvNetRegressor(NeuralRegressorMixin, _BaseConvNet):
         dropout="auto",
         embedding_dim="auto",
         vocab_size=None,
+        residual=False,
         batch_norm=False,
         weight_init="glorot_uniform",
         random_shift=0,
@@ -804,6 +813,7 @@ class ConvNetRegressor(NeuralRegressorMixin, _BaseConvNet):
         self.dropout = dropout
         self.embedding_dim = embedding_dim
         self.vocab_size = vocab_size
+        self.residual = residual
         self.batch_norm = batch_norm
         self.weight_init = weight_init
         self.random_shift = random_shift

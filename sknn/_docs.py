@@ -300,14 +300,16 @@ docdict["convnet_input_shape"] = """\
 docdict["convnet_channels"] = """\
     channels : array-like of int or 'auto', default='auto'
         Output channels (feature maps) of each convolution block; one block per
-        entry. On token ids, the number of filters of each width in
-        ``kernel_size`` (one count for all widths, or one per width). 'auto':
-        ``(32, 64)`` for images and sequences, ``(100,)`` for token ids."""
+        entry (with ``residual``, a residual block of that width). On token ids,
+        the number of filters of each width in ``kernel_size`` (one count for all
+        widths, or one per width). 'auto': ``(32, 64)`` for images and sequences,
+        ``(100,)`` for token ids."""
 
 docdict["convnet_kernel_size"] = """\
     kernel_size : int, array-like of int or 'auto', default='auto'
         Kernel size of every block (square for images), or one per block. Stride 1
-        and "same" zero padding: only pooling changes the size. On token ids, the
+        and "same" zero padding: only pooling changes the size. With ``residual``,
+        the kernel sizes of the convolutions inside every block. On token ids, the
         widths of the parallel filters (in tokens), each maxed over the text.
         'auto': 3 for images and sequences, ``(3, 4, 5)`` for token ids (Kim,
         2014)."""
@@ -369,9 +371,24 @@ docdict["convnet_vocab_size"] = """\
         :class:`TextSequencer`'s ``vocabulary_size_``; None: one more than the
         largest id seen in the first fit (larger ids are then errors)."""
 
+docdict["convnet_residual"] = """\
+    residual : bool, default=False
+        Residual blocks for images and numeric sequences: each entry of
+        ``channels`` is then a block of several convolutions of that width, one
+        per entry of ``kernel_size`` (an int ``k``: two of size ``k``, the basic
+        block of He et al., 2016), each followed by batch normalization (with
+        ``batch_norm``) and, but for the last, the activation; a shortcut (a 1x1
+        convolution when the width changes, followed by batch normalization with
+        ``batch_norm``; otherwise batch normalization alone, or the identity) is
+        added and the sum goes through the activation, then the ``pooling``.
+        ``channels=(64, 128, 128), kernel_size=(8, 5, 3), pooling=None,
+        batch_norm=True`` is the ResNet for time series of Wang, Yan & Oates
+        (2017) (:ref:`recipe <convnet_sequences>`). Not for token ids."""
+
 docdict["convnet_batch_norm"] = """\
     batch_norm : bool, default=False
-        Batch normalization before each activation (convolutional and dense)."""
+        Batch normalization before each activation (convolutional and dense); in
+        residual blocks, also after the last convolution and on the shortcut."""
 
 docdict["convnet_weight_init"] = """\
     weight_init : {'glorot_uniform', 'glorot_normal', 'he_uniform', \
@@ -414,7 +431,7 @@ docdict["convnet_params"] = _group(
     "convnet_conv_dim", "convnet_input_shape", "convnet_channels", "convnet_kernel_size",
     "convnet_pooling", "convnet_pool_size", "convnet_global_pooling",
     "convnet_hidden_layer_sizes", "convnet_activation", "convnet_dropout",
-    "convnet_embedding_dim", "convnet_vocab_size",
+    "convnet_embedding_dim", "convnet_vocab_size", "convnet_residual",
     "convnet_batch_norm", "convnet_weight_init", "convnet_random_shift",
     "convnet_random_flip", "convnet_training_params",
 )

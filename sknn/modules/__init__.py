@@ -6,7 +6,7 @@ sizes and returns raw outputs (logits or values); losses live with the estimator
 
 from ._activations import ACTIVATIONS, get_activation
 from ._autoencoder import AutoencoderModule
-from ._convnet import ConvNetModule, RandomShiftFlip, init_conv_
+from ._convnet import ConvNetModule, RandomShiftFlip, ResidualBlock, init_conv_
 from ._init import WEIGHT_INITS, init_linear_
 from ._linear import LinearModule
 from ._losses import LOSSES, SampleLoss
@@ -29,6 +29,7 @@ __all__ = [
     "RBMModule",
     "RNNModule",
     "RandomShiftFlip",
+    "ResidualBlock",
     "TextConvNetModule",
     "float64_call",
     "get_activation",
