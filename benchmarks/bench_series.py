@@ -12,11 +12,13 @@ Models:
 * ``fcn``: :func:`fcn`, the recipe of ``docs/user_guide/series.rst`` (Wang et al.'s
   FCN with Fawaz et al.'s training protocol, on ``ConvNetClassifier(conv_dim=1)``);
   ``--seeds`` seeds (``random_state`` 0, 1, ...).
+* ``resnet`` (with ``--networks fcn resnet``): :func:`resnet`, the guide's ResNet
+  recipe (``residual=True``), about twice the FCN's cost per epoch.
 * ``svc`` and ``logreg``: scikit-learn's ``SVC()`` and
   ``LogisticRegression(max_iter=5000)`` on the flattened series after
   ``StandardScaler`` (deterministic: one fit).
 
-Published: FCN mean (std) over 10 runs from Fawaz et al. (2019), read from
+Published: FCN and ResNet mean (std) over 10 runs from Fawaz et al. (2019), read from
 ``hfawaz/dl-4-tsc`` ``results/results-uea-avg-std.csv`` / ``results-mts-avg-std.csv``
 (see ``/work/shared/REFERENCES.md``).
 
@@ -55,15 +57,25 @@ from _data import DataNotFound, load_uea  # noqa: E402
 import sknn  # noqa: E402
 from sknn import ConvNetClassifier  # noqa: E402
 
-#: The sets and the published FCN accuracy, mean and std over 10 runs (Fawaz et al.
-#: 2019; see the module docstring).
-PUBLISHED_FCN = {
-    "GunPoint": (100.0, 0.0),
-    "ArrowHead": (84.3, 1.5),
-    "OSULeaf": (97.7, 0.9),
-    "ItalyPowerDemand": (96.1, 0.3),
-    "JapaneseVowels": (99.3, 0.2),
+#: The sets and the published accuracy of each network, mean and std over 10 runs
+#: (Fawaz et al. 2019; see the module docstring).
+PUBLISHED = {
+    "fcn": {
+        "GunPoint": (100.0, 0.0),
+        "ArrowHead": (84.3, 1.5),
+        "OSULeaf": (97.7, 0.9),
+        "ItalyPowerDemand": (96.1, 0.3),
+        "JapaneseVowels": (99.3, 0.2),
+    },
+    "resnet": {
+        "GunPoint": (99.1, 0.7),
+        "ArrowHead": (84.5, 1.2),
+        "OSULeaf": (97.9, 0.8),
+        "ItalyPowerDemand": (96.3, 0.4),
+        "JapaneseVowels": (99.2, 0.3),
+    },
 }
+PUBLISHED_FCN = PUBLISHED["fcn"]
 
 
 def fcn(n_train, random_state=None, **params):
@@ -86,6 +98,32 @@ def fcn(n_train, random_state=None, **params):
         random_state=random_state,
     )
     return ConvNetClassifier(**{**settings, **params})
+
+
+def resnet(n_train, random_state=None, **params):
+    """The ResNet of Wang et al. (2017) with the training protocol of Fawaz et al.
+    (2019): the recipe of ``docs/user_guide/series.rst``."""
+    settings = dict(
+        conv_dim=1,
+        residual=True,
+        channels=(64, 128, 128),
+        kernel_size=(8, 5, 3),
+        pooling=None,
+        global_pooling="avg",
+        hidden_layer_sizes=(),
+        batch_norm=True,
+        alpha=0.0,
+        batch_size=max(2, min(n_train // 10, 64)),
+        learning_rate="plateau",
+        n_iter_no_change=50,
+        max_iter=1500,
+        random_state=random_state,
+    )
+    return ConvNetClassifier(**{**settings, **params})
+
+
+NETWORKS = {"fcn": fcn, "resnet": resnet}
+LABELS = {"fcn": "FCN", "resnet": "ResNet"}
 
 
 def same_length(X, length):
@@ -122,7 +160,7 @@ def timed_fit(model, X, y):
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def run_set(name, seeds, quick, entry, save=lambda: None):
+def run_set(name, seeds, quick, entry, save=lambda: None, networks=("fcn",)):
     Xtr, ytr, Xte, yte = load(name)
     entry.update(n_train=len(Xtr), n_test=len(Xte), shape=list(Xtr.shape[1:]))
     flat_tr, flat_te = Xtr.reshape(len(Xtr), -1), Xte.reshape(len(Xte), -1)
@@ -132,20 +170,24 @@ def run_set(name, seeds, quick, entry, save=lambda: None):
         acc = float(np.mean(model.predict(flat_te) == yte))
         entry[key] = [dict(seed=None, accuracy=acc, fit_s=wall, cpu_s=cpu)]
         print(f"{name} {key}: {acc:.4f}", flush=True)
-    runs = {r["seed"]: r for r in entry.get("fcn", [])}
-    entry["fcn"] = list(runs.values())
-    for seed in seeds:
-        model = fcn(len(Xtr), random_state=seed, **(dict(max_iter=3) if quick else {}))
-        wall, cpu = timed_fit(model, Xtr, ytr)
-        acc = float(np.mean(model.predict(Xte) == yte))
-        runs[seed] = dict(seed=seed, accuracy=acc, fit_s=wall, cpu_s=cpu, epochs=int(model.n_iter_))
-        print(
-            f"{name} fcn seed {seed}: {acc:.4f} in {wall:.0f} s ({cpu:.0f} s CPU), "
-            f"{model.n_iter_} epochs",
-            flush=True,
-        )
-        entry["fcn"] = [runs[s] for s in sorted(runs)]
-        save()  # after every fit: a long run that is stopped keeps what it did
+    for net in networks:
+        runs = {r["seed"]: r for r in entry.get(net, [])}
+        for seed in seeds:
+            model = NETWORKS[net](
+                len(Xtr), random_state=seed, **(dict(max_iter=3) if quick else {})
+            )
+            wall, cpu = timed_fit(model, Xtr, ytr)
+            acc = float(np.mean(model.predict(Xte) == yte))
+            runs[seed] = dict(
+                seed=seed, accuracy=acc, fit_s=wall, cpu_s=cpu, epochs=int(model.n_iter_)
+            )
+            print(
+                f"{name} {net} seed {seed}: {acc:.4f} in {wall:.0f} s ({cpu:.0f} s CPU), "
+                f"{model.n_iter_} epochs",
+                flush=True,
+            )
+            entry[net] = [runs[s] for s in sorted(runs)]
+            save()  # after every fit: a long run that is stopped keeps what it did
 
 
 def environment():
@@ -174,28 +216,31 @@ def _cpu_model():
 
 def report(results, env):
     lines = [
-        "| data set (train / test) | FCN recipe, 3 seeds: mean (spread) | published FCN "
-        "| difference | SVC | logistic | FCN epochs | FCN fit, s (CPU s) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| data set (train / test) | network (recipe) | mean of seeds (spread; each) "
+        "| published | difference | SVC | logistic | epochs | fit, s (CPU s) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     total_cpu = 0.0
     for name, entry in results.items():
-        runs = entry.get("fcn", [])
-        if not runs:
-            continue
-        acc = 100 * np.array([r["accuracy"] for r in runs])
-        cpu = [r["cpu_s"] for r in runs]
-        total_cpu += sum(cpu) + sum(entry[k][0]["cpu_s"] for k in baselines() if k in entry)
-        pub, pub_std = PUBLISHED_FCN[name]
-        lines.append(
-            f"| {name} ({entry['n_train']} / {entry['n_test']}) | {acc.mean():.1f} "
-            f"({acc.max() - acc.min():.1f}; {', '.join(f'{a:.1f}' for a in acc)}) "
-            f"| {pub:.1f} ({pub_std:.1f}) | {acc.mean() - pub:+.1f} "
-            f"| {100 * entry['svc'][0]['accuracy']:.1f} "
-            f"| {100 * entry['logreg'][0]['accuracy']:.1f} "
-            f"| {', '.join(str(r['epochs']) for r in runs)} "
-            f"| {np.median([r['fit_s'] for r in runs]):.0f} ({np.median(cpu):.0f}) |"
-        )
+        total_cpu += sum(entry[k][0]["cpu_s"] for k in baselines() if k in entry)
+        for net in NETWORKS:
+            runs = entry.get(net, [])
+            if not runs:
+                continue
+            acc = 100 * np.array([r["accuracy"] for r in runs])
+            cpu = [r["cpu_s"] for r in runs]
+            total_cpu += sum(cpu)
+            pub, pub_std = PUBLISHED[net][name]
+            lines.append(
+                f"| {name} ({entry['n_train']} / {entry['n_test']}) | {LABELS[net]} "
+                f"| {acc.mean():.1f} ({acc.max() - acc.min():.1f}; "
+                f"{', '.join(f'{a:.1f}' for a in acc)}) "
+                f"| {pub:.1f} ({pub_std:.1f}) | {acc.mean() - pub:+.1f} "
+                f"| {100 * entry['svc'][0]['accuracy']:.1f} "
+                f"| {100 * entry['logreg'][0]['accuracy']:.1f} "
+                f"| {', '.join(str(r['epochs']) for r in runs)} "
+                f"| {np.median([r['fit_s'] for r in runs]):.0f} ({np.median(cpu):.0f}) |"
+            )
     lines += [
         "",
         f"Total CPU time of the script's fits: {total_cpu / 60:.1f} min. {env['cpu']}, "
@@ -209,6 +254,9 @@ def report(results, env):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", nargs="+", default=list(PUBLISHED_FCN))
+    parser.add_argument(
+        "--networks", nargs="+", default=["fcn"], choices=list(NETWORKS), help="recipes to run"
+    )
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="3 epochs: a smoke test")
@@ -235,7 +283,7 @@ def main(argv=None):
         if name not in PUBLISHED_FCN:
             parser.error(f"unknown set {name!r}; expected some of {list(PUBLISHED_FCN)}")
         try:
-            run_set(name, seeds, args.quick, results.setdefault(name, {}), save)
+            run_set(name, seeds, args.quick, results.setdefault(name, {}), save, args.networks)
         except DataNotFound as exc:
             print(f"skipping {name}: {exc}")
             results.pop(name, None)

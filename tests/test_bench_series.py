@@ -28,24 +28,25 @@ def bench():
     return module
 
 
-def _guide_recipe(n_train):
-    """The estimator built by the FCN code block of the user guide."""
+def _guide_recipe(n_train, name="fcn"):
+    """The estimator built by a recipe's code block in the user guide."""
     text = (ROOT / "docs" / "user_guide" / "series.rst").read_text(encoding="utf-8")
     blocks = re.findall(r"\.\. code-block:: python\n\n((?:    .*\n|\n)+)", text)
-    block = next(b for b in blocks if "fcn = ConvNetClassifier(" in b)
+    block = next(b for b in blocks if f"{name} = ConvNetClassifier(" in b)
     code = "\n".join(line[4:] for line in block.splitlines())
-    code = code.replace("fcn.fit(X_train, y_train)", "")
-    scope = {"n_train": n_train}
+    code = code.replace(f"{name}.fit(X_train, y_train)", "")
+    scope = {"n_train": n_train, "ConvNetClassifier": ConvNetClassifier}
     exec(code, scope)
-    return scope["fcn"]
+    return scope[name]
 
 
-@pytest.mark.parametrize("n_train", [36, 50, 200, 1000])
-def test_user_guide_recipe_is_the_benchmarked_one(bench, n_train):
-    guide = _guide_recipe(n_train)
+@pytest.mark.parametrize("name, largest_batch", [("fcn", 16), ("resnet", 64)])
+@pytest.mark.parametrize("n_train", [12, 36, 50, 200, 1000])
+def test_user_guide_recipes_are_the_benchmarked_ones(bench, name, largest_batch, n_train):
+    guide = _guide_recipe(n_train, name)
     assert isinstance(guide, ConvNetClassifier)
-    assert guide.get_params() == bench.fcn(n_train).get_params()
-    assert guide.batch_size == max(2, min(n_train // 10, 16))
+    assert guide.get_params() == bench.NETWORKS[name](n_train).get_params()
+    assert guide.batch_size == max(2, min(n_train // 10, largest_batch))
 
 
 def test_variable_lengths_are_resampled_by_interpolation(bench):
@@ -63,7 +64,17 @@ def test_quick_run_writes_the_report(bench, tmp_path):
     )
     runs = results["ItalyPowerDemand"]["fcn"]
     assert [r["seed"] for r in runs] == [0, 1] and all(r["epochs"] == 3 for r in runs)
+    assert "resnet" not in results["ItalyPowerDemand"]  # only with --networks
     saved = json.loads((tmp_path / "series_quick.json").read_text())
     assert saved["results"]["ItalyPowerDemand"]["n_train"] == 67
     report = (tmp_path / "series_quick.md").read_text()
-    assert "| ItalyPowerDemand (67 / 1029) |" in report and "96.1 (0.3)" in report
+    assert "| ItalyPowerDemand (67 / 1029) | FCN |" in report and "96.1 (0.3)" in report
+
+
+def test_quick_resnet_run(bench, tmp_path):
+    pytest.importorskip("sktime", reason="the UCR files ship inside sktime")
+    args = ["--quick", "--sets", "ItalyPowerDemand", "--seeds", "1", "--networks", "resnet"]
+    results = bench.main([*args, "--out", str(tmp_path)])
+    assert [r["epochs"] for r in results["ItalyPowerDemand"]["resnet"]] == [3]
+    report = (tmp_path / "series_quick.md").read_text()
+    assert "| ResNet |" in report and "96.3 (0.4)" in report
