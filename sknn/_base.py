@@ -239,13 +239,13 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         finite), in the dtype they were computed in.
 
         Float64 X is computed in float64 on the CPU (with a float64 copy of the
-        module, made once and brought up to date with the module's current weights on
-        each call: :class:`sknn.modules.Float64Copy`, never saved), as
-        scikit-learn's MLP computes in X's dtype. So a row's output does not depend on the rows predicted
-        beside it: a float32 kernel's rounding depends on how many rows are in the
-        call (BLAS and oneDNN pick their blocking by shape, differently on Intel
-        and AMD), by ~1e-7; in float64 the differences are ~1e-16, below float32's
-        resolution.
+        module, made once and brought up to date with the module's current weights
+        on each call: :class:`sknn.modules.Float64Copy`, never saved), as
+        scikit-learn's MLP computes in X's dtype. So a row's output does not depend
+        on the rows predicted beside it: a float32 kernel's rounding depends on how
+        many rows are in the call (BLAS and oneDNN pick their blocking by shape,
+        differently on Intel and AMD), by ~1e-7; in float64 the differences are
+        ~1e-16, below float32's resolution.
         """
         self._sync_module()
         module = self.module_
@@ -263,7 +263,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             def fn(module, xb):
                 return output(module(xb))
 
-        dtype = None
+        dtype = cache = None
         if not _is_float64(X.dtype):
             run = functools.partial(fn, module)
         elif device.type == "cpu":
@@ -275,8 +275,12 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             run, dtype = functools.partial(fn, module), np.float32  # GPUs: float32
         batch_size = self._predict_batch_size
         # Small inputs to a small network run on one thread (see runs_serially).
-        with serial_threads(runs_serially(module, min(n, batch_size), device)):
-            out = apply_batched(run, X, batch_size, device, dtype=dtype)
+        try:
+            with serial_threads(runs_serially(module, min(n, batch_size), device)):
+                out = apply_batched(run, X, batch_size, device, dtype=dtype)
+        finally:
+            if cache is not None:
+                cache.release()
         return check_finite_output(out) if checked else out
 
     # ------------------------------------------------------------ persistence

@@ -153,3 +153,14 @@ def test_other_forwards_use_the_float64_copy():
 def test_predict_before_fit_raises_not_fitted():
     with pytest.raises(NotFittedError):
         MLPClassifier().predict(X[:1])
+
+
+def test_a_large_module_is_not_kept_in_float64(monkeypatch):
+    import sknn.modules._precision as precision
+
+    monkeypatch.setattr(precision, "KEEP_LIMIT", 100)
+    clf = _fit(MLPClassifier(**FAST), X, y)
+    for _ in range(2):
+        _check(clf, X[:5])
+        assert clf._float64_copy._copy is None  # released after each call
+        clf.coefs_[0][:] = 0.0  # and still up to date at the next

@@ -13,6 +13,10 @@ __all__ = ["Float64Copy", "float64_call"]
 #: memory-bound copy and costs milliseconds when the cores are busy with other work.
 SERIAL_COPY = 1 << 22
 
+#: A module with more elements than this (128 MiB in float64) is copied for each
+#: call and not kept: see :meth:`Float64Copy.release`.
+KEEP_LIMIT = 1 << 24
+
 
 def _tree(module):
     """The submodules of ``module`` (itself first) and their tensors (parameters,
@@ -55,7 +59,7 @@ class Float64Copy:
         self._held = ()
         self._copy = None
         self._sources = self._targets = ()
-        self._serial = True
+        self._serial = self._keep = True
 
     def _current(self, module):
         if module is not self._module:
@@ -83,7 +87,9 @@ class Float64Copy:
         self._held = [v for d in self._registries for v in d.values()]
         self._copy = twin
         self._sources, self._targets = tensors, _tree(twin)[1]
-        self._serial = sum(t.numel() for t in tensors) < SERIAL_COPY
+        size = sum(t.numel() for t in tensors)
+        self._serial = size < SERIAL_COPY
+        self._keep = size <= KEEP_LIMIT
 
     def update(self, module):
         """The float64 copy of ``module``, holding the module's current values.
@@ -111,6 +117,13 @@ class Float64Copy:
                 if threads > 1:
                     torch.set_num_threads(threads)
         return self._copy
+
+    def release(self):
+        """Drop the copy if the module is large (more than :data:`KEEP_LIMIT`
+        elements), so that a large model does not hold a float64 copy of itself
+        between calls; call when done with the copy."""
+        if not self._keep:
+            self.__init__()
 
     def __getstate__(self):
         return {}  # rebuilt when needed, never saved
