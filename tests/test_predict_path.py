@@ -164,3 +164,39 @@ def test_a_large_module_is_not_kept_in_float64(monkeypatch):
         _check(clf, X[:5])
         assert clf._float64_copy._copy is None  # released after each call
         clf.coefs_[0][:] = 0.0  # and still up to date at the next
+
+
+def test_float64_copy_of_a_recurrent_module():
+    # nn.GRU keeps a list of its weights (_flat_weights): the copy needs its own.
+    torch.manual_seed(0)
+    gru = torch.nn.GRU(3, 4, batch_first=True)
+    cache = Float64Copy()
+    x = torch.rand(2, 5, 3, dtype=torch.float64)
+    for _ in range(2):
+        with torch.inference_mode():
+            got = float64_call(gru, lambda m, xb: m(xb)[0], cache)(x)
+        with torch.no_grad():
+            expected = copy.deepcopy(gru).double()(x)[0]
+            gru.weight_hh_l0.mul_(-1.5)  # changed in place before the second round
+        assert got.dtype == torch.float64
+        torch.testing.assert_close(got, expected, rtol=1e-12, atol=1e-14)
+
+
+class _ListedWeights(torch.nn.Module):
+    """Reads its weight through a plain list attribute (as nn.GRU's _flat_weights)."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = torch.nn.Linear(3, 2)
+        self.weights = [self.lin.weight]
+
+    def forward(self, x):
+        return x @ self.weights[0].T
+
+
+def test_float64_copy_has_its_own_tensor_holding_attributes():
+    module = _ListedWeights()
+    x = torch.rand(4, 3, dtype=torch.float64)
+    with torch.inference_mode():
+        got = float64_call(module, lambda m, xb: m(xb), Float64Copy())(x)
+    torch.testing.assert_close(got, x @ module.lin.weight.detach().double().T)

@@ -30,6 +30,21 @@ def _tree(module):
     return modules, tensors
 
 
+_REGISTRIES = ("_parameters", "_buffers", "_modules")
+
+
+def _holds_tensors(value):
+    """Whether an attribute is a tensor or a container of tensors (such as an RNN's
+    list of its weights), which the float64 copy must have its own of."""
+    if isinstance(value, torch.Tensor):
+        return True
+    if isinstance(value, dict):
+        value = value.values()
+    elif not isinstance(value, (list, tuple, set)):
+        return False
+    return any(_holds_tensors(v) for v in value)
+
+
 def _registries(modules):
     """The dicts in which ``modules`` hold their submodules, parameters and buffers."""
     return [d for m in modules for d in (m._modules, m._parameters, m._buffers)]
@@ -76,10 +91,12 @@ class Float64Copy:
                 memo[id(t)] = (
                     nn.Parameter(t64, requires_grad=False) if isinstance(t, nn.Parameter) else t64
                 )
-        for m in modules:  # the hook dicts are shared, not copied
-            for name, hooks in vars(m).items():
-                if name.endswith("hooks"):
-                    memo[id(hooks)] = hooks
+        for m in modules:
+            # Attributes that hold no tensor (hook dicts, sizes, flags, ...) are
+            # shared with the copy, not copied: hooks registered later apply to both.
+            for name, value in vars(m).items():
+                if name not in _REGISTRIES and not _holds_tensors(value):
+                    memo[id(value)] = value
         twin = copy.deepcopy(module, memo)
         twin.eval()
         self._module = module
