@@ -60,9 +60,11 @@ class Float64Copy:
     current weights, however they were changed (in place through torch, through a
     NumPy view of a parameter, or by assigning ``.data``), without allocating.
     A module whose structure changed (a submodule, parameter or buffer added,
-    removed or replaced) is copied afresh. The copy shares the module's hooks; other
-    plain attributes of the module and its submodules are read when the copy is
-    made. Until then, the copy keeps the module it was made from alive.
+    removed or replaced) is copied afresh. The copy shares the objects of the
+    attributes that hold no tensor (hook dicts, so hooks registered later apply to
+    both, sizes, flags) as they were when it was made: an attribute rebound on the
+    module afterwards is not seen. Until rebuilt, the copy keeps the module it was
+    made from alive.
 
     Never saved (pickling gives an empty one): it is rebuilt from the module when
     next used.
