@@ -4,7 +4,8 @@ process: a fit on 5000 x 20 rows, one-row predict, and a 24-fit grid search.
 1. **Small fit**: ``make_classification(5000, 20, n_informative=10, random_state=0)``,
    ``MLPClassifier(random_state=0)`` with default settings (sknn on ``device='cpu'``),
    fit time, median of ``--repeat`` interleaved fits; then the one-row ``predict``
-   latency of the fitted models (median over ``--calls`` calls).
+   latency of the fitted models (median over ``--calls`` calls), for the float64 row
+   ``X[:1]`` and the same row in float32.
 2. **Grid search**: ``GridSearchCV`` of ``StandardScaler + MLPClassifier(max_iter=200,
    random_state=0)`` over hidden_layer_sizes (10,)/(20,) x alpha 1e-4/1e-3 x
    learning_rate_init 1e-3/1e-2, ``cv=3`` (8 candidates x 3 folds = 24 fits) on iris
@@ -16,6 +17,7 @@ Usage::
 
     python benchmarks/bench_small.py            # about 2 minutes on 2 idle cores
     python benchmarks/bench_small.py --quick    # smoke test, seconds
+    python benchmarks/bench_small.py --only grid   # only the grid search (or: small)
 
 ``run_all.py`` imports :func:`bench_small_fit` and :func:`bench_grid`. The Markdown
 report is printed and written, with the raw numbers, to ``--out`` as
@@ -30,6 +32,7 @@ import statistics
 import sys
 import warnings
 
+import numpy as np
 from sklearn.datasets import load_digits, load_iris, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
@@ -76,6 +79,11 @@ def bench_small_fit(n_samples=5000, n_features=20, repeat=5, calls=1000, max_ite
         name: _harness.latency(f"row/{name}", lambda m=m: m.predict(row), calls) * 1e6
         for name, m in models.items()
     }
+    row32 = row.astype(np.float32)  # (X is float64: the models were fitted in float64)
+    row32_us = {
+        name: _harness.latency(f"row32/{name}", lambda m=m: m.predict(row32), calls) * 1e6
+        for name, m in models.items()
+    }
     med = {k: statistics.median(v) for k, v in times.items()}
     return {
         "shape": [n_samples, n_features],
@@ -88,6 +96,8 @@ def bench_small_fit(n_samples=5000, n_features=20, repeat=5, calls=1000, max_ite
         "row_us": row_us,
         "fit_time_sknn_over_sklearn": med["sknn"] / med["sklearn"],
         "row_latency_sknn_over_sklearn": row_us["sknn"] / row_us["sklearn"],
+        "row32_us": row32_us,
+        "row32_latency_sknn_over_sklearn": row32_us["sknn"] / row32_us["sklearn"],
     }
 
 
@@ -139,13 +149,19 @@ def report(env, small, grid):
         "",
         "| measurement | sknn | scikit-learn | sknn / sklearn |",
         "|---|---|---|---|",
-        f"| fit {small['shape'][0]} x {small['shape'][1]} (s, median of {small['repeat']}) "
-        f"| {small['fit_s_median']['sknn']:.3f} ({small['n_iter']['sknn']} epochs) "
-        f"| {small['fit_s_median']['sklearn']:.3f} ({small['n_iter']['sklearn']} epochs) "
-        f"| {small['fit_time_sknn_over_sklearn']:.2f}x |",
-        f"| one-row predict (us) | {small['row_us']['sknn']:.1f} "
-        f"| {small['row_us']['sklearn']:.1f} | {small['row_latency_sknn_over_sklearn']:.2f}x |",
     ]
+    if small:
+        lines += [
+            f"| fit {small['shape'][0]} x {small['shape'][1]} (s, median of "
+            f"{small['repeat']}) | {small['fit_s_median']['sknn']:.3f} "
+            f"({small['n_iter']['sknn']} epochs) | {small['fit_s_median']['sklearn']:.3f} "
+            f"({small['n_iter']['sklearn']} epochs) | {small['fit_time_sknn_over_sklearn']:.2f}x |",
+            f"| one-row predict (us) | {small['row_us']['sknn']:.1f} "
+            f"| {small['row_us']['sklearn']:.1f} | {small['row_latency_sknn_over_sklearn']:.2f}x |",
+            f"| one-row predict, float32 row (us) | {small['row32_us']['sknn']:.1f} "
+            f"| {small['row32_us']['sklearn']:.1f} "
+            f"| {small['row32_latency_sknn_over_sklearn']:.2f}x |",
+        ]
     for n_jobs in (k for k in grid if isinstance(k, int)):
         g = grid[n_jobs]
         lines.append(
@@ -163,6 +179,9 @@ def main(argv=None):
     parser.add_argument("--calls", type=int, default=1000, help="one-row predict calls")
     parser.add_argument("--grid-data", choices=("iris", "digits"), default="iris")
     parser.add_argument("--max-wait", type=float, default=120, help="idle gate, seconds")
+    parser.add_argument(
+        "--only", choices=("small", "grid"), help="run only the small fit and predict, or the grid"
+    )
     parser.add_argument("--quick", action="store_true", help="smoke test")
     parser.add_argument("--out", default=str(pathlib.Path(__file__).parent / "out"))
     args = parser.parse_args(argv)
@@ -172,14 +191,19 @@ def main(argv=None):
         quick = {"max_iter": 10}
     _harness.set_gate(args.max_wait, 0 if args.quick else 2)
     env = _harness.environment()
-    small = bench_small_fit(
-        n_samples=500 if args.quick else 5000, repeat=args.repeat, calls=args.calls, **quick
-    )
-    grid = bench_grid(repeat=args.grid_repeat, data=args.grid_data, **quick)
+    small = grid = {}
+    if args.only != "grid":
+        small = bench_small_fit(
+            n_samples=500 if args.quick else 5000, repeat=args.repeat, calls=args.calls, **quick
+        )
+    if args.only != "small":
+        grid = bench_grid(repeat=args.grid_repeat, data=args.grid_data, **quick)
     text = report(env, small, grid)
     print(text)
-    tag = ("quick-" if args.quick else "") + (
-        "openblas-set" if any(env[v] for v in _harness.OPENBLAS_VARS) else "openblas-unset"
+    tag = (
+        ("quick-" if args.quick else "")
+        + (f"{args.only}-" if args.only else "")
+        + ("openblas-set" if any(env[v] for v in _harness.OPENBLAS_VARS) else "openblas-unset")
     )
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

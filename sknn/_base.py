@@ -28,7 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import _persistence
 from ._checkpoint import Checkpoint
 from ._engine import runs_serially, serial_threads
-from .modules import float64_call
+from .modules import Float64Copy, float64_call
 from .utils._batching import apply_batched
 from .utils._compat import Interval, validate_data
 from .utils._torch import resolve_device, seed_sequence, worker_num_threads
@@ -61,6 +61,13 @@ def check_finite_output(out, what="The network's outputs"):
         f"is row {int(np.argmax(bad))}): their values are too large for float32 "
         "arithmetic. Scale X as it was scaled for fit."
     )
+
+
+def _is_float64(dtype):
+    """Whether a NumPy or torch dtype is float64."""
+    if isinstance(dtype, torch.dtype):
+        return dtype is torch.float64
+    return dtype == np.float64
 
 
 #: What prediction keeps X as: float64 stays float64 (computed in float64 on the CPU,
@@ -138,7 +145,8 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         )
 
     def _validate_predict_X(self, X):
-        check_is_fitted(self)
+        if "_engine" not in self.__dict__:  # (check_is_fitted's walk costs ~5 us a call)
+            check_is_fitted(self)
         # Fast path for the common case (a dense float array with the right width,
         # fitted without feature names): the same checks as validate_data, without
         # its overhead, so single-row prediction is cheap.
@@ -230,40 +238,50 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         by default the module's outputs through :meth:`_output` (checked to be
         finite), in the dtype they were computed in.
 
-        Float64 X is computed in float64 on the CPU (the module's weights converted
-        for the call, :func:`sknn.modules.float64_call`), as scikit-learn's MLP
-        computes in X's dtype. So a row's output does not depend on the rows predicted
-        beside it: a float32 kernel's rounding depends on how many rows are in the
-        call (BLAS and oneDNN pick their blocking by shape, differently on Intel
-        and AMD), by ~1e-7; in float64 the differences are ~1e-16, below float32's
-        resolution.
+        Float64 X is computed in float64 on the CPU (with a float64 copy of the
+        module, made once and brought up to date with the module's current weights
+        on each call: :class:`sknn.modules.Float64Copy`, never saved), as
+        scikit-learn's MLP computes in X's dtype. So a row's output does not depend
+        on the rows predicted beside it: a float32 kernel's rounding depends on how
+        many rows are in the call (BLAS and oneDNN pick their blocking by shape,
+        differently on Intel and AMD), by ~1e-7; in float64 the differences are
+        ~1e-16, below float32's resolution.
         """
         self._sync_module()
         module = self.module_
         if module.training:  # eval() walks every submodule; skip it when already set
             module.eval()
         X = self._prepare_X(X)
-        if X.shape[0] == 0:
+        n = X.shape[0]
+        if n == 0:
             raise ValueError("Found array with 0 sample(s) while a minimum of 1 is required.")
         device = self._device
-        call = fn
-        if fn is None:
+        checked = fn is None
+        if checked:
+            output = self._output
 
-            def call(module, xb):
-                return self._output(module(xb))
+            def fn(module, xb):
+                return output(module(xb))
 
-        dtype = None
-        if X.dtype not in (np.float64, torch.float64):
-            run = functools.partial(call, module)
+        dtype = cache = None
+        if not _is_float64(X.dtype):
+            run = functools.partial(fn, module)
         elif device.type == "cpu":
-            run = float64_call(module, call)
+            cache = self.__dict__.get("_float64_copy")
+            if cache is None:
+                cache = self._float64_copy = Float64Copy()
+            run = float64_call(module, fn, cache)
         else:
-            run, dtype = functools.partial(call, module), np.float32  # GPUs: float32
+            run, dtype = functools.partial(fn, module), np.float32  # GPUs: float32
+        batch_size = self._predict_batch_size
         # Small inputs to a small network run on one thread (see runs_serially).
-        rows = min(X.shape[0], self._predict_batch_size)
-        with serial_threads(runs_serially(module, rows, device)):
-            out = apply_batched(run, X, self._predict_batch_size, device, dtype=dtype)
-        return check_finite_output(out) if fn is None else out
+        try:
+            with serial_threads(runs_serially(module, min(n, batch_size), device)):
+                out = apply_batched(run, X, batch_size, device, dtype=dtype)
+        finally:
+            if cache is not None:
+                cache.release()
+        return check_finite_output(out) if checked else out
 
     # ------------------------------------------------------------ persistence
     def _rebuild_module(self, module_args):
@@ -276,7 +294,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             self._sync_module()
         # A copy: on Python >= 3.11 BaseEstimator's state is the instance's __dict__.
         state = _persistence.export_state(self, super().__getstate__())
-        for key in self._derived_state:
+        for key in (*self._derived_state, "_float64_copy"):
             state.pop(key, None)
         return state
 

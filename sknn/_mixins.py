@@ -18,9 +18,74 @@ from sklearn.utils.multiclass import (
     type_of_target,
     unique_labels,
 )
-from sklearn.utils.validation import column_or_1d
+from sklearn.utils.validation import _num_samples, column_or_1d
 
 __all__ = ["NeuralClassifierMixin", "NeuralRegressorMixin"]
+
+
+def _check_classification_targets(y):
+    """scikit-learn's ``check_classification_targets(y)``, returning the type of
+    target it computed (so that it is computed once a fit)."""
+    y_type = type_of_target(y, input_name="y")
+    if y_type not in _CLASSIFICATION_TYPES:
+        check_classification_targets(y)  # its error
+    elif "multiclass" in y_type and _num_samples(y) > 20:
+        # its warning when most labels are distinct
+        if not (_labels_array(y) and len(np.unique(y)) <= round(0.5 * len(y))):
+            check_classification_targets(y)
+    return y_type
+
+
+def _labels_array(y):
+    """Whether y is a 1-d array of numbers, booleans or strings (NumPy compares and
+    sorts them as scikit-learn's label functions do)."""
+    return isinstance(y, np.ndarray) and y.ndim == 1 and y.dtype.kind in "biufU"
+
+
+def _default_binarizer(lb):
+    return (
+        type(lb) is LabelBinarizer
+        and lb.neg_label == 0
+        and lb.pos_label == 1
+        and not lb.sparse_output
+    )
+
+
+_CLASSIFICATION_TYPES = (
+    "binary",
+    "multiclass",
+    "multiclass-multioutput",
+    "multilabel-indicator",
+    "multilabel-sequences",
+)
+
+
+def _fit_binarizer(lb, y, y_type):
+    """``lb.fit(y)`` for a plain LabelBinarizer and a 1-d array of labels, given
+    ``y_type = type_of_target(y)``: the same fitted state without computing the
+    type twice more (``fit`` and ``unique_labels`` each call ``type_of_target``)."""
+    if not (
+        _default_binarizer(lb)
+        and _labels_array(y)
+        and len(y)
+        and y_type in ("binary", "multiclass")
+    ):
+        lb.fit(y)
+        return
+    lb.y_type_ = y_type
+    lb.sparse_input_ = False
+    lb.classes_ = unique_labels(y, ys_types={"multiclass"})
+
+
+def _binarize(lb, y):
+    """``lb.transform(y)`` as float32 for labels ``y`` of ``lb.classes_``; binary 1-d
+    labels directly (``transform`` costs about a millisecond)."""
+    if _default_binarizer(lb) and lb.y_type_ == "binary" and _labels_array(y):
+        if len(lb.classes_) == 1:  # transform's one-class case: all negative
+            return np.zeros((len(y), 1), dtype=np.float32)
+        if len(lb.classes_) == 2:
+            return (y == lb.classes_[1]).astype(np.float32).reshape(-1, 1)
+    return lb.transform(y).astype(np.float32)
 
 
 class NeuralClassifierMixin(ClassifierMixin):
@@ -40,7 +105,7 @@ class NeuralClassifierMixin(ClassifierMixin):
     def _encode_y(self, y, *, first_call, incremental, classes=None):
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
+        y_type = _check_classification_targets(y)
         if incremental and not hasattr(self, "classes_") and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
         if incremental and classes is not None and hasattr(self, "classes_"):
@@ -51,12 +116,12 @@ class NeuralClassifierMixin(ClassifierMixin):
                 )
         if first_call and not (incremental and hasattr(self, "classes_")):
             lb = self._label_binarizer_cls()
-            if incremental and type_of_target(y).startswith("multilabel"):
+            if incremental and y_type.startswith("multilabel"):
                 lb.fit(y)
             elif incremental:
                 lb.fit(np.asarray(classes))
             else:
-                lb.fit(y)
+                _fit_binarizer(lb, y, y_type)
             if len(lb.classes_) < 2 and self._one_class_error is not None:
                 raise ValueError(self._one_class_error)
             self._label_binarizer = lb
@@ -81,7 +146,7 @@ class NeuralClassifierMixin(ClassifierMixin):
             codes = np.searchsorted(self.classes_, y).astype(np.int64)
             return codes, len(self.classes_)
         self.out_activation_ = "logistic"
-        Y = lb.transform(y).astype(np.float32)
+        Y = _binarize(lb, y)
         return Y, Y.shape[1]
 
     def _stratify_labels(self, y):

@@ -155,3 +155,70 @@ def test_one_batch_epochs_use_the_whole_tensors(monkeypatch):
     sums = [[t.w_sum for _, t in weighted] for _ in range(3)]
     assert len(counts) == 4  # shuffled with weights: the sums change every epoch
     assert all(sum(s) == 21.0 for s in sums) and len({tuple(s) for s in sums}) > 1
+
+
+# -- label encoding: the target type computed once a fit, binary labels directly ----
+LABELS = {
+    "binary int": np.array([3, 7, 7, 3, 7] * 6),
+    "binary str": np.array(["no", "yes", "yes", "no", "no"] * 6),
+    "binary bool": np.array([True, False, False, True, True] * 6),
+    "binary float": np.array([0.0, 2.0, 2.0, 0.0, 2.0] * 6),
+    "multiclass int": np.arange(30) % 4,
+    "multiclass str": np.array(["a", "b", "c"] * 10),
+    "one class": np.zeros(30, dtype=int),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LABELS))
+def test_label_binarizer_shortcuts_equal_scikit_learn(name):
+    from sklearn.preprocessing import LabelBinarizer
+    from sklearn.utils.multiclass import type_of_target
+
+    from sknn._mixins import _binarize, _fit_binarizer
+
+    y = LABELS[name]
+    ours, theirs = LabelBinarizer(), LabelBinarizer().fit(y)
+    _fit_binarizer(ours, y, type_of_target(y))
+    assert vars(ours).keys() == vars(theirs).keys()  # the whole fitted state
+    for key, value in vars(theirs).items():
+        np.testing.assert_array_equal(getattr(ours, key), value)
+        assert type(getattr(ours, key)) is type(value)
+    assert ours.classes_.dtype == theirs.classes_.dtype
+    for rows in (y, y[:7], y[::-1], y[y == y[0]]):  # (_encode_y rejects unknown labels)
+        got, expected = _binarize(ours, rows), theirs.transform(rows).astype(np.float32)
+        assert got.dtype == expected.dtype and got.shape == expected.shape
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_label_checks_keep_scikit_learn_errors_and_warnings():
+    from sknn._mixins import _check_classification_targets
+
+    with pytest.raises(ValueError, match="Unknown label type: continuous"):
+        _check_classification_targets(np.linspace(0, 1, 30))
+    with pytest.warns(UserWarning, match="number of unique classes is greater than 50%"):
+        _check_classification_targets(np.arange(30))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _check_classification_targets(np.arange(30) % 4) == "multiclass"
+
+
+@pytest.mark.parametrize("y", [np.arange(60) % 3, np.arange(60) % 2], ids=["multiclass", "binary"])
+def test_a_fit_computes_the_type_of_target_once(y, monkeypatch):
+    import sklearn.preprocessing._label as label_module
+    import sklearn.utils.multiclass as multiclass_module
+
+    import sknn._mixins as mixins_module
+
+    calls = []
+    original = multiclass_module.type_of_target
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    for module in (multiclass_module, label_module, mixins_module):
+        monkeypatch.setattr(module, "type_of_target", counted)
+    X = np.random.RandomState(0).rand(60, 3)
+    clf = _quiet_fit(MLPClassifier((3,), max_iter=2, random_state=0), X, y)
+    assert len(calls) == 1
+    assert clf.predict(X).shape == (60,)

@@ -11,7 +11,7 @@ from ._init import WEIGHT_INITS, init_linear_
 from ._linear import LinearModule
 from ._losses import LOSSES, SampleLoss
 from ._mlp import MLPModule
-from ._precision import float64_call
+from ._precision import Float64Copy, float64_call
 from ._rbm import DBNModule, RBMModule
 from ._rnn import RNNModule
 from ._textcnn import TextConvNetModule
@@ -19,6 +19,7 @@ from ._textcnn import TextConvNetModule
 __all__ = [
     "ACTIVATIONS",
     "AutoencoderModule",
+    "Float64Copy",
     "ConvNetModule",
     "LOSSES",
     "LinearModule",
