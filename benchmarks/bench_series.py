@@ -37,13 +37,11 @@ import argparse
 import json
 import os
 import pathlib
-import platform
 import sys
 import time
 import warnings
 
 import numpy as np
-import sklearn
 import torch
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
@@ -52,9 +50,9 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import _harness  # noqa: E402
 from _data import DataNotFound, load_uea  # noqa: E402
 
-import sknn  # noqa: E402
 from sknn import ConvNetClassifier  # noqa: E402
 
 #: The sets and the published accuracy of each network, mean and std over 10 runs
@@ -78,22 +76,29 @@ PUBLISHED = {
 PUBLISHED_FCN = PUBLISHED["fcn"]
 
 
+#: What both recipes share: global average pooling straight into the softmax
+#: layer, batch norm, no L2 penalty, and Fawaz et al.'s schedule.
+PROTOCOL = dict(
+    conv_dim=1,
+    pooling=None,
+    global_pooling="avg",
+    hidden_layer_sizes=(),
+    batch_norm=True,
+    alpha=0.0,
+    learning_rate="plateau",
+    n_iter_no_change=50,
+)
+
+
 def fcn(n_train, random_state=None, **params):
     """The FCN of Wang et al. (2017) with the training protocol of Fawaz et al.
     (2019): the recipe of ``docs/user_guide/series.rst``, for a training set of
     ``n_train`` series."""
     settings = dict(
-        conv_dim=1,
+        PROTOCOL,
         channels=(128, 256, 128),
         kernel_size=(8, 5, 3),
-        pooling=None,
-        global_pooling="avg",
-        hidden_layer_sizes=(),
-        batch_norm=True,
-        alpha=0.0,
         batch_size=max(2, min(n_train // 10, 16)),
-        learning_rate="plateau",
-        n_iter_no_change=50,
         max_iter=2000,
         random_state=random_state,
     )
@@ -104,18 +109,11 @@ def resnet(n_train, random_state=None, **params):
     """The ResNet of Wang et al. (2017) with the training protocol of Fawaz et al.
     (2019): the recipe of ``docs/user_guide/series.rst``."""
     settings = dict(
-        conv_dim=1,
+        PROTOCOL,
         residual=True,
         channels=(64, 128, 128),
         kernel_size=(8, 5, 3),
-        pooling=None,
-        global_pooling="avg",
-        hidden_layer_sizes=(),
-        batch_norm=True,
-        alpha=0.0,
         batch_size=max(2, min(n_train // 10, 64)),
-        learning_rate="plateau",
-        n_iter_no_change=50,
         max_iter=1500,
         random_state=random_state,
     )
@@ -190,30 +188,6 @@ def run_set(name, seeds, quick, entry, save=lambda: None, networks=("fcn",)):
             save()  # after every fit: a long run that is stopped keeps what it did
 
 
-def environment():
-    return {
-        "cpu": _cpu_model(),
-        "cores": os.cpu_count(),
-        "torch_threads": torch.get_num_threads(),
-        "load_avg_start": os.getloadavg(),
-        "python": platform.python_version(),
-        "scikit-learn": sklearn.__version__,
-        "torch": torch.__version__,
-        "sknn": sknn.__version__,
-    }
-
-
-def _cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def report(results, env):
     lines = [
         "| data set (train / test) | network (recipe) | mean of seeds (spread; each) "
@@ -245,8 +219,8 @@ def report(results, env):
         "",
         f"Total CPU time of the script's fits: {total_cpu / 60:.1f} min. {env['cpu']}, "
         f"{env['cores']} cores, torch {env['torch']} ({env['torch_threads']} threads), "
-        f"scikit-learn {env['scikit-learn']}, sknn {env['sknn']}; load average at the "
-        f"start {env['load_avg_start'][0]:.1f}.",
+        f"scikit-learn {env['scikit-learn']}, sknn {env['sknn']} (git {env['git_commit']}); "
+        f"load average at the start {env['load_avg_start'][0]:.1f}.",
     ]
     return "\n".join(lines)
 
@@ -273,7 +247,7 @@ def main(argv=None):
     results = json.loads(path.read_text())["results"] if args.append and path.exists() else {}
     if args.threads:
         torch.set_num_threads(args.threads)
-    env = environment()
+    env = dict(_harness.environment(), load_avg_start=os.getloadavg())
     seeds = range(args.first_seed, args.first_seed + args.seeds)
 
     def save():
