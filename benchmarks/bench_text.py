@@ -16,13 +16,18 @@ Models, all with default parameters (only ``random_state`` set):
 * ``make_pipeline(TextSequencer(), ConvNetClassifier())``: the token ids select the
   text CNN (Kim, 2014);
 * ``make_pipeline(TextSequencer(), RNNClassifier())``;
+* fastText-style (Joulin et al., 2017), an option rather than a default:
+  ``make_pipeline(TextSequencer(ngram_range=(1, 2)), ConvNetClassifier(kernel_size=1,
+  channels=64, global_pooling='avg', activation='identity'))``, the mean of the
+  word and word-pair embeddings under a linear output layer;
 * ``TfidfVectorizer() + LinearSVC()`` and ``TfidfVectorizer() +
   LogisticRegression()``, scikit-learn's defaults (deterministic: one fit).
 
 The sknn models run ``--seeds`` seeds (mean and spread). Test accuracy and the wall
 time of each fit (the whole pipeline, on the CPU with torch's default threads) are
-reported. A corpus that is not installed is skipped with a message; nothing is
-downloaded.
+reported, with the machine's 1-minute load average after the fit (median): on a
+shared machine the fit times grow with it. A corpus that is not installed is
+skipped with a message; nothing is downloaded.
 
 Usage::
 
@@ -37,6 +42,7 @@ the JSON of earlier runs is merged, so corpora and models can be run one at a ti
 
 import argparse
 import json
+import os
 import pathlib
 import platform
 import sys
@@ -90,6 +96,21 @@ def make_models(quick, max_iter=None):
             lambda seed: make_pipeline(TextSequencer(), RNNClassifier(random_state=seed, **extra)),
             True,
         ),
+        "fasttext": (
+            "TextSequencer(ngram_range=(1, 2)) + fastText-style ConvNetClassifier",
+            lambda seed: make_pipeline(
+                TextSequencer(ngram_range=(1, 2)),
+                ConvNetClassifier(
+                    kernel_size=1,
+                    channels=64,
+                    global_pooling="avg",
+                    activation="identity",
+                    random_state=seed,
+                    **extra,
+                ),
+            ),
+            True,
+        ),
         "tfidf": (
             "TF-IDF + LinearSVC",
             lambda seed: make_pipeline(TfidfVectorizer(), LinearSVC()),
@@ -131,7 +152,10 @@ def run(args):
                 seconds = time.perf_counter() - start
                 accuracy = float(np.mean(model.predict(Xte) == yte))
                 epochs = int(model[-1].n_iter_) if seeded else None
-                runs.append(dict(seed=seed, accuracy=accuracy, fit_s=seconds, epochs=epochs))
+                load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+                runs.append(
+                    dict(seed=seed, accuracy=accuracy, fit_s=seconds, epochs=epochs, load=load)
+                )
                 print(
                     f"{corpus} {name} seed {seed}: accuracy {accuracy:.4f}, fit {seconds:.0f} s"
                     + (f", {epochs} epochs" if epochs else ""),
@@ -155,8 +179,8 @@ def markdown(results, args):
     ]
     for corpus, entry in results.items():
         lines.append(f"## {corpus} ({entry['n_train']} training / {entry['n_test']} test)\n")
-        lines.append("| model | test accuracy | seeds | fit (s) | epochs |")
-        lines.append("|---|---|---|---|---|")
+        lines.append("| model | test accuracy | seeds | fit (s) | epochs | load |")
+        lines.append("|---|---|---|---|---|---|")
         for name, runs in entry.items():
             if not isinstance(runs, list):
                 continue
@@ -164,9 +188,10 @@ def markdown(results, args):
             sec = np.array([r["fit_s"] for r in runs])
             spread = f" ± {acc.std():.3f}" if len(runs) > 1 else ""
             epochs = [r["epochs"] for r in runs if r["epochs"]]
+            load = np.median([r.get("load", np.nan) for r in runs])
             lines.append(
                 f"| {name} | {acc.mean():.3f}{spread} | {len(runs)} | "
-                f"{np.median(sec):.0f} | {', '.join(map(str, epochs)) or '-'} |"
+                f"{np.median(sec):.0f} | {', '.join(map(str, epochs)) or '-'} | {load:.1f} |"
             )
         lines.append("")
     return "\n".join(lines)
@@ -180,8 +205,8 @@ def main():
     parser.add_argument(
         "--models",
         nargs="+",
-        default=["tfidf", "tfidf_lr", "cnn", "rnn"],
-        choices=["cnn", "rnn", "tfidf", "tfidf_lr"],
+        default=["tfidf", "tfidf_lr", "cnn", "rnn", "fasttext"],
+        choices=["cnn", "rnn", "fasttext", "tfidf", "tfidf_lr"],
     )
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--first-seed", type=int, default=0)

@@ -15,7 +15,16 @@ from ._docs import fill_doc
 from ._mixins import NeuralClassifierMixin, NeuralRegressorMixin
 from .modules import ACTIVATIONS, WEIGHT_INITS, ConvNetModule, TextConvNetModule
 from .utils._compat import Interval, Options, StrOptions, validate_data
-from .utils._tokens import AUTO_MAX_VOCAB, PADDING_ID, as_ids, compact, reads_tokens
+from .utils._tokens import (
+    AUTO_MAX_VOCAB,
+    PADDING_ID,
+    STOPPING_CONSTRAINTS,
+    TEXT_MAX_TOKENS,
+    as_ids,
+    compact,
+    reads_tokens,
+    resolve_stopping,
+)
 from .utils._validation import (
     check_input_shape,
     check_int_tuple,
@@ -45,10 +54,6 @@ TEXT_DEFAULTS = {
 
 #: The size of the embedding vectors with ``embedding_dim='auto'``.
 AUTO_EMBEDDING_DIM = 64
-
-#: The text network reads the first this many tokens of each text (a bound on the
-#: cost of long documents: 85 % of the BBC news articles are shorter).
-TEXT_MAX_TOKENS = 512
 
 #: ``learning_rate_init='auto'``: images and sequences, token ids. Embeddings
 #: learnt from scratch need the larger step (measured in benchmarks/bench_text.py).
@@ -105,6 +110,7 @@ class _BaseConvNet(BackpropEstimator):
         "random_shift": [Interval(Integral, 0, None, closed="left")],
         "random_flip": ["boolean"],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
+        **STOPPING_CONSTRAINTS,
     }
 
     # ------------------------------------------------------------ parameters
@@ -169,6 +175,12 @@ class _BaseConvNet(BackpropEstimator):
         if self.batch_size == "auto":
             return min(AUTO_BATCH_SIZE[self._tokens()], n_samples)
         return super()._batch_size(n_samples)
+
+    def _stopping(self):
+        """``tol`` and ``n_iter_no_change`` with 'auto' resolved: the text values of
+        ``utils._tokens.AUTO_STOPPING`` for a stochastic solver on token ids."""
+        tokens = self._tokens() and self._solver_name() != "lbfgs"
+        return resolve_stopping(super()._stopping(), tokens)
 
     def _decide_tokens(self, X):
         """Record in ``embeds_tokens_`` whether X (of the first fit) holds token ids:
@@ -611,7 +623,7 @@ class ConvNetClassifier(NeuralClassifierMixin, _BaseConvNet):
         max_iter=200,
         shuffle=True,
         random_state=None,
-        tol=1e-4,
+        tol="auto",
         verbose=False,
         warm_start=False,
         momentum=0.9,
@@ -621,7 +633,7 @@ class ConvNetClassifier(NeuralClassifierMixin, _BaseConvNet):
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
-        n_iter_no_change=10,
+        n_iter_no_change="auto",
         max_fun=15000,
         class_weight=None,
         device="auto",
@@ -782,7 +794,7 @@ class ConvNetRegressor(NeuralRegressorMixin, _BaseConvNet):
         max_iter=200,
         shuffle=True,
         random_state=None,
-        tol=1e-4,
+        tol="auto",
         verbose=False,
         warm_start=False,
         momentum=0.9,
@@ -792,7 +804,7 @@ class ConvNetRegressor(NeuralRegressorMixin, _BaseConvNet):
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
-        n_iter_no_change=10,
+        n_iter_no_change="auto",
         max_fun=15000,
         device="auto",
         checkpoint_dir=None,

@@ -418,11 +418,26 @@ docdict["convnet_learning_rate_init"] = """\
         scikit-learn's MLP), 0.005 on token ids, whose embeddings are learnt from
         scratch."""
 
+docdict["text_tol"] = """\
+    tol : float or 'auto', default='auto'
+        Tolerance for the optimization (see ``n_iter_no_change``). 'auto': 1e-4
+        (scikit-learn's MLP), or 0.01 for a stochastic solver on token ids, whose
+        training loss falls within a few epochs and then creeps towards 0 while
+        the test accuracy stays put: with ``n_iter_no_change='auto'``, a text fit
+        stops once its training loss has improved by less than 0.01 for 3 epochs
+        in a row (10 to 15 epochs on the corpora of ``benchmarks/bench_text.py``)."""
+
+docdict["text_n_iter_no_change"] = """\
+    n_iter_no_change : int or 'auto', default='auto'
+        Maximum number of epochs without an improvement of ``tol``. 'auto': 10
+        (scikit-learn's MLP), or 2 for a stochastic solver on token ids (see
+        ``tol``)."""
+
 docdict["convnet_training_params"] = _group(
     "solver", "alpha", "convnet_batch_size", "learning_rate", "convnet_learning_rate_init",
-    "power_t", "max_iter", "shuffle", "random_state", "tol", "verbose", "warm_start",
+    "power_t", "max_iter", "shuffle", "random_state", "text_tol", "verbose", "warm_start",
     "momentum", "nesterovs_momentum", "early_stopping", "validation_fraction", "beta_1",
-    "beta_2", "epsilon", "n_iter_no_change", "max_fun",
+    "beta_2", "epsilon", "text_n_iter_no_change", "max_fun",
 )
 
 #: The convnets' parameters ``conv_dim`` to ``max_fun``: all but ``loss``,
@@ -457,12 +472,13 @@ docdict["rnn_bidirectional"] = """\
         directions' features are concatenated)."""
 
 docdict["rnn_pooling"] = """\
-    pooling : {'last', 'avg', 'max'}, default='last'
+    pooling : {'last', 'avg', 'max', 'auto'}, default='auto'
         How each sequence is summarised for the dense head: the last layer's final
         hidden state ('last'; with ``bidirectional=True`` the forward state after
         the last step and the backward state after the first), or the mean ('avg')
         or maximum ('max') of its outputs over the real steps. Padding never
-        enters the summary."""
+        enters the summary. 'auto': 'last' for numeric sequences, 'max' for token
+        ids (every part of a long text reaches the summary)."""
 
 docdict["rnn_input_shape"] = """\
     input_shape : tuple of int, default=None
@@ -482,7 +498,10 @@ docdict["rnn_embedding_dim"] = """\
         :class:`TextSequencer`). 'auto': decided by the ``X`` of ``fit`` (and
         kept for prediction, see ``embeds_tokens_``): integer ``X`` with no
         negative value, as 2-D rows or a list of 1-D sequences, is token ids,
-        embedded in vectors of 64 numbers; float ``X``, 3-D ``X``, integers with a
+        embedded in vectors of 64 numbers (the network reads the first 512
+        tokens of each sequence, and the text defaults of ``pooling``,
+        ``learning_rate_init``, ``batch_size``, ``tol`` and ``n_iter_no_change``
+        apply); float ``X``, 3-D ``X``, integers with a
         negative value, and any ``X`` with ``input_shape`` set are numeric
         features. An int: ``X`` always holds token ids (whole-number floats are
         accepted), embedded in vectors of this size. None: never embed; ``X``
@@ -528,13 +547,31 @@ docdict["rnn_clip_grad_norm"] = """\
         this value (gradient clipping, against the exploding gradients of
         recurrent networks); None for no clipping. Stochastic solvers only."""
 
+docdict["rnn_batch_size"] = """\
+    batch_size : int, default='auto'
+        Size of minibatches for stochastic optimizers; ``'auto'`` means
+        ``min(200, n_samples)``, or ``min(50, n_samples)`` on token ids."""
+
+docdict["rnn_learning_rate_init"] = """\
+    learning_rate_init : float or 'auto', default='auto'
+        The initial learning rate. 'auto': 0.001 for numeric sequences (as in
+        scikit-learn's MLP), 0.005 on token ids, whose embeddings are learnt from
+        scratch."""
+
+docdict["rnn_training_params"] = _group(
+    "solver", "alpha", "rnn_batch_size", "learning_rate", "rnn_learning_rate_init",
+    "power_t", "max_iter", "shuffle", "random_state", "text_tol", "verbose", "warm_start",
+    "momentum", "nesterovs_momentum", "early_stopping", "validation_fraction", "beta_1",
+    "beta_2", "epsilon", "text_n_iter_no_change", "max_fun",
+)
+
 #: The RNNs' parameters ``cell`` to ``max_fun``: all but ``loss``, ``class_weight``,
 #: ``device`` and the training extras.
 docdict["rnn_params"] = _group(
     "rnn_cell", "rnn_hidden_size", "rnn_num_layers", "rnn_bidirectional", "rnn_pooling",
     "rnn_input_shape", "rnn_embedding_dim", "rnn_vocab_size", "rnn_hidden_layer_sizes",
     "rnn_activation", "rnn_dropout", "rnn_weight_init", "rnn_clip_grad_norm",
-    "training_params",
+    "rnn_training_params",
 )
 
 # =============================================================================

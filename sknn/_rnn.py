@@ -13,9 +13,17 @@ from ._base import PREDICT_DTYPES
 from ._docs import fill_doc
 from ._engine import ClipGradNorm
 from ._mixins import NeuralClassifierMixin, NeuralRegressorMixin
+from ._training import LearningRateSchedule
 from .modules import ACTIVATIONS, WEIGHT_INITS, RNNModule
 from .utils._compat import Interval, StrOptions, validate_data
-from .utils._tokens import AUTO_MAX_VOCAB, PADDING_ID, reads_tokens
+from .utils._tokens import (
+    AUTO_MAX_VOCAB,
+    PADDING_ID,
+    STOPPING_CONSTRAINTS,
+    TEXT_MAX_TOKENS,
+    reads_tokens,
+    resolve_stopping,
+)
 from .utils._tokens import as_ids as _as_ids
 from .utils._tokens import compact as _compact
 from .utils._validation import (
@@ -30,6 +38,19 @@ __all__ = ["RNNClassifier", "RNNRegressor"]
 #: The size of the embedding vectors with ``embedding_dim='auto'``.
 AUTO_EMBEDDING_DIM = 64
 
+#: ``pooling='auto'``: numeric sequences (key False), token ids (key True). The
+#: maximum over the steps reads a long text's every part; the last state mostly
+#: its end (measured in benchmarks/bench_text.py).
+AUTO_POOLING = {False: "last", True: "max"}
+
+#: ``learning_rate_init='auto'``: numeric sequences, token ids (embeddings learnt
+#: from scratch take the larger step, as in ConvNetClassifier).
+AUTO_LEARNING_RATE = {False: 0.001, True: 0.005}
+
+#: ``batch_size='auto'`` caps the minibatches at this many samples: 200 as in
+#: scikit-learn's MLP for numeric sequences, 50 for token ids.
+AUTO_BATCH_SIZE = {False: 200, True: 50}
+
 
 class _BaseRNN(BackpropEstimator):
     """What RNNClassifier and RNNRegressor share: inputs and architecture."""
@@ -41,7 +62,7 @@ class _BaseRNN(BackpropEstimator):
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "num_layers": [Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
-        "pooling": [StrOptions({"last", "avg", "max"})],
+        "pooling": [StrOptions({"last", "avg", "max", "auto"})],
         "input_shape": ["array-like", None],
         "embedding_dim": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"}), None],
         "vocab_size": [Interval(Integral, 2, None, closed="left"), None],
@@ -50,6 +71,8 @@ class _BaseRNN(BackpropEstimator):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "weight_init": [StrOptions(set(WEIGHT_INITS))],
         "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
+        **STOPPING_CONSTRAINTS,
     }
 
     # ------------------------------------------------------------ parameters
@@ -63,10 +86,39 @@ class _BaseRNN(BackpropEstimator):
     def _embedding_size(self):
         return AUTO_EMBEDDING_DIM if self.embedding_dim == "auto" else self.embedding_dim
 
+    def _pooling(self):
+        return AUTO_POOLING[self._tokens()] if self.pooling == "auto" else self.pooling
+
+    def _learning_rate_init(self):
+        if isinstance(self.learning_rate_init, str):  # 'auto'
+            return AUTO_LEARNING_RATE[self._tokens()]
+        return self.learning_rate_init
+
+    def _optimizer_params(self):
+        return {**super()._optimizer_params(), "learning_rate_init": self._learning_rate_init()}
+
+    def _lr_schedule(self):
+        if self._solver_name() != "sgd":
+            return super()._lr_schedule()
+        return LearningRateSchedule(self.learning_rate, self._learning_rate_init(), self.power_t)
+
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(AUTO_BATCH_SIZE[self._tokens()], n_samples)
+        return super()._batch_size(n_samples)
+
+    def _stopping(self):
+        """``tol`` and ``n_iter_no_change`` with 'auto' resolved: the text values of
+        ``utils._tokens.AUTO_STOPPING`` for a stochastic solver on token ids."""
+        tokens = self._tokens() and self._solver_name() != "lbfgs"
+        return resolve_stopping(super()._stopping(), tokens)
+
     def _decide_tokens(self, X, kind):
         """Record in ``embeds_tokens_`` whether X (of the first fit) holds token ids."""
         tokens = reads_tokens(self.embedding_dim, self.input_shape, self.vocab_size, X, kind)
         self.embeds_tokens_ = tokens
+        # the networks of models fitted before the cap read every token
+        self._max_tokens = TEXT_MAX_TOKENS if tokens else None
         if not tokens and hasattr(self, "vocab_size_"):
             del self.vocab_size_  # from an earlier fit on token ids
 
@@ -284,12 +336,13 @@ class _BaseRNN(BackpropEstimator):
             num_layers=self.num_layers,
             bidirectional=self.bidirectional,
             dropout=self.dropout,
-            pooling=self.pooling,
+            pooling=self._pooling(),
             hidden_sizes=check_int_tuple(self.hidden_layer_sizes, "hidden_layer_sizes"),
             activation=self.activation,
             vocab_size=self.vocab_size_ if tokens else None,
             embedding_dim=self._embedding_size() if tokens else None,
             padding_idx=PADDING_ID,
+            max_len=getattr(self, "_max_tokens", None) if tokens else None,
             weight_init=self.weight_init,
             generator=generator,
         )
@@ -403,7 +456,7 @@ class RNNClassifier(NeuralClassifierMixin, _BaseRNN):
         hidden_size=64,
         num_layers=1,
         bidirectional=False,
-        pooling="last",
+        pooling="auto",
         *,
         input_shape=None,
         embedding_dim="auto",
@@ -417,12 +470,12 @@ class RNNClassifier(NeuralClassifierMixin, _BaseRNN):
         alpha=0.0001,
         batch_size="auto",
         learning_rate="constant",
-        learning_rate_init=0.001,
+        learning_rate_init="auto",
         power_t=0.5,
         max_iter=200,
         shuffle=True,
         random_state=None,
-        tol=1e-4,
+        tol="auto",
         verbose=False,
         warm_start=False,
         momentum=0.9,
@@ -432,7 +485,7 @@ class RNNClassifier(NeuralClassifierMixin, _BaseRNN):
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
-        n_iter_no_change=10,
+        n_iter_no_change="auto",
         max_fun=15000,
         class_weight=None,
         device="auto",
@@ -567,7 +620,7 @@ class RNNRegressor(NeuralRegressorMixin, _BaseRNN):
         hidden_size=64,
         num_layers=1,
         bidirectional=False,
-        pooling="last",
+        pooling="auto",
         *,
         input_shape=None,
         embedding_dim="auto",
@@ -581,12 +634,12 @@ class RNNRegressor(NeuralRegressorMixin, _BaseRNN):
         alpha=0.0001,
         batch_size="auto",
         learning_rate="constant",
-        learning_rate_init=0.001,
+        learning_rate_init="auto",
         power_t=0.5,
         max_iter=200,
         shuffle=True,
         random_state=None,
-        tol=1e-4,
+        tol="auto",
         verbose=False,
         warm_start=False,
         momentum=0.9,
@@ -596,7 +649,7 @@ class RNNRegressor(NeuralRegressorMixin, _BaseRNN):
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
-        n_iter_no_change=10,
+        n_iter_no_change="auto",
         max_fun=15000,
         device="auto",
         checkpoint_dir=None,

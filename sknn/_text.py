@@ -54,6 +54,14 @@ class TextSequencer(TransformerMixin, BaseEstimator):
         Overrides the tokenization step (``analyzer='word'`` only): called with
         each (lowercased) document, returns its list of tokens.
 
+    ngram_range : tuple (min_n, max_n), default=(1, 1)
+        The lengths of the n-grams that are tokens, as in ``CountVectorizer``:
+        ``(1, 2)`` adds each pair of consecutive words (or characters) as one more
+        token, after the document's words. The word order is then lost past
+        pairs, which suits the averaged-embedding (fastText-style) network of
+        :class:`ConvNetClassifier` (``kernel_size=1, global_pooling='avg'``;
+        Joulin et al., 2017), not the recurrent or convolutional ones.
+
     max_features : int, default=None
         Keep only the ``max_features`` most frequent tokens (by count over the
         training corpus; ties in alphabetical order). None: all of them.
@@ -139,6 +147,7 @@ class TextSequencer(TransformerMixin, BaseEstimator):
         "lowercase": ["boolean"],
         "token_pattern": [str],
         "tokenizer": [callable, None],
+        "ngram_range": [tuple],
         "max_features": [Interval(Integral, 1, None, closed="left"), None],
         "min_df": [Interval(Real, 0, 1, closed="both"), Interval(Integral, 1, None, closed="left")],
         "max_df": [Interval(Real, 0, 1, closed="both"), Interval(Integral, 1, None, closed="left")],
@@ -156,6 +165,7 @@ class TextSequencer(TransformerMixin, BaseEstimator):
         lowercase=True,
         token_pattern=r"(?u)\b\w\w+\b",
         tokenizer=None,
+        ngram_range=(1, 1),
         max_features=None,
         min_df=1,
         max_df=1.0,
@@ -169,6 +179,7 @@ class TextSequencer(TransformerMixin, BaseEstimator):
         self.lowercase = lowercase
         self.token_pattern = token_pattern
         self.tokenizer = tokenizer
+        self.ngram_range = ngram_range
         self.max_features = max_features
         self.min_df = min_df
         self.max_df = max_df
@@ -182,12 +193,20 @@ class TextSequencer(TransformerMixin, BaseEstimator):
     def _analyzer(self):
         from sklearn.feature_extraction.text import CountVectorizer  # not at ``import sknn``
 
-        return CountVectorizer(
+        vectorizer = CountVectorizer(
             analyzer=self.analyzer,
             lowercase=self.lowercase,
             token_pattern=self.token_pattern if self.tokenizer is None else None,
             tokenizer=self.tokenizer,
-        ).build_analyzer()
+            ngram_range=self.ngram_range,
+        )
+        bounds = self.ngram_range
+        if not (len(bounds) == 2 and all(isinstance(n, Integral) and n >= 1 for n in bounds)):
+            raise ValueError(
+                f"ngram_range must be a tuple of two positive ints; got {self.ngram_range!r}."
+            )
+        vectorizer._validate_ngram_range()  # min_n <= max_n, CountVectorizer's message
+        return vectorizer.build_analyzer()
 
     def _documents(self, X, reset):
         """The documents of ``X`` as a list of str (2-D rows joined by spaces)."""

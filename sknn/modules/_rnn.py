@@ -40,9 +40,10 @@ class RNNModule(nn.Module):
     ``[Embedding] -> LSTM/GRU/RNN (stacked, optionally bidirectional) -> summary
     (last state, mean or max over the steps) -> [Dropout] -> dense head``.
 
-    Sequences of different lengths share a batch padded at the end; the padded
-    steps are skipped by packing (``pack_padded_sequence``), so padding never
-    changes an output.
+    Sequences of different lengths share a batch padded at the end; padding never
+    changes an output. One direction reads the padded batch (each sequence's real
+    steps come before its padding, and the summary reads only those steps); a
+    bidirectional network packs it (``pack_padded_sequence``).
 
     Parameters
     ----------
@@ -79,6 +80,10 @@ class RNNModule(nn.Module):
         With token ids as input: size of each token's embedding vector.
     padding_idx : int, default=0
         The token id that marks padding; its embedding is a constant zero vector.
+    max_len : int, optional
+        With token ids as input: read only the first ``max_len`` tokens of each
+        sequence (a bound on the cost of long documents, whose steps are computed
+        one after another); None: all of them.
     weight_init : str, default='glorot_uniform'
         Initialisation of the dense head, see :func:`sknn.modules.init_linear_`.
     generator : torch.Generator, optional
@@ -109,6 +114,7 @@ class RNNModule(nn.Module):
         vocab_size=None,
         embedding_dim=None,
         padding_idx=0,
+        max_len=None,
         weight_init="glorot_uniform",
         generator=None,
     ):
@@ -121,6 +127,7 @@ class RNNModule(nn.Module):
             raise ValueError("Token-id input needs both vocab_size and embedding_dim.")
         self.pooling = pooling
         self.padding_idx = int(padding_idx)
+        self.max_len = None if max_len is None else int(max_len)
         if vocab_size is not None:
             self.embedding = nn.Embedding(
                 int(vocab_size), int(embedding_dim), padding_idx=self.padding_idx
@@ -156,6 +163,9 @@ class RNNModule(nn.Module):
     def _inputs(self, x, lengths):
         """Step inputs ``(n, T, F)`` and the length of each sequence."""
         if self.embedding is not None:
+            if self.max_len is not None and x.shape[1] > self.max_len:
+                x = x[:, : self.max_len]
+                lengths = None if lengths is None else lengths.clamp(max=self.max_len)
             if lengths is None:
                 lengths = (x != self.padding_idx).sum(1)
             return self.embedding(x), lengths
@@ -186,25 +196,35 @@ class RNNModule(nn.Module):
             One summary vector per sequence.
         """
         x, lengths = self._inputs(x, lengths)
-        steps = x.shape[1]
         lengths = lengths.clamp(min=1)  # an empty sequence reads one zero step
-        packed = not bool((lengths == steps).all())
-        if packed:
+        steps = max(int(lengths.max()), 1) if x.shape[0] else x.shape[1]
+        x = x[:, :steps]  # the padding after the batch's longest sequence
+        lengths = lengths.to(x.device)
+        full = bool((lengths == steps).all())
+        if full or self.n_directions == 1:
+            # One direction reads each sequence's steps before the padding that
+            # follows them, so the padded batch computes the same real steps as a
+            # packed one, and much faster (a packed LSTM's backward pass on the CPU
+            # is tens of times slower, in benchmarks/bench_text.py).
+            out, state = self.rnn(x)
+            if self.pooling == "last":
+                if full:
+                    h = state[0] if isinstance(state, tuple) else state  # LSTM: (h, c)
+                    return torch.cat(list(h[-self.n_directions :]), dim=1)
+                return out[torch.arange(out.shape[0], device=out.device), lengths - 1]
+        else:  # bidirectional: the backward direction must start at each real end
             seq = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
             out, state = self.rnn(seq)
-            if self.pooling != "last":
-                out = pad_packed_sequence(out, batch_first=True, total_length=steps)[0]
-        else:
-            out, state = self.rnn(x)
-        if self.pooling == "last":
-            h = state[0] if isinstance(state, tuple) else state  # LSTM: (h_n, c_n)
-            return torch.cat(list(h[-self.n_directions :]), dim=1)
-        if not packed:
+            if self.pooling == "last":
+                h = state[0] if isinstance(state, tuple) else state  # LSTM: (h_n, c_n)
+                return torch.cat(list(h[-self.n_directions :]), dim=1)
+            out = pad_packed_sequence(out, batch_first=True, total_length=steps)[0]
+        if full:
             return out.mean(1) if self.pooling == "avg" else out.amax(1)
-        mask = torch.arange(steps, device=out.device)[None, :] < lengths.to(out.device)[:, None]
+        mask = torch.arange(steps, device=out.device)[None, :] < lengths[:, None]
         if self.pooling == "avg":
             out = out * mask.unsqueeze(-1)
-            return out.sum(1) / lengths.to(out.device, out.dtype).unsqueeze(-1)
+            return out.sum(1) / lengths.to(out.dtype).unsqueeze(-1)
         return out.masked_fill(~mask.unsqueeze(-1), float("-inf")).amax(1)
 
     def forward(self, x, lengths=None):
