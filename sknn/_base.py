@@ -17,6 +17,7 @@ in :mod:`sknn._mixins`.
 import functools
 import os
 import warnings
+import weakref
 from abc import ABCMeta, abstractmethod
 from numbers import Integral
 
@@ -69,6 +70,12 @@ def _is_float64(dtype):
         return dtype is torch.float64
     return dtype == np.float64
 
+
+#: The float64 copy of each estimator's module for float64 predictions on the CPU
+#: (``BaseNeuralEstimator._forward``). It is kept beside the estimator, not in it:
+#: predicting must leave the estimator's ``__dict__`` unchanged (scikit-learn's
+#: ``check_dict_unchanged``), and it is never saved; an entry goes with its estimator.
+_FLOAT64_COPIES = weakref.WeakKeyDictionary()
 
 #: What prediction keeps X as: float64 stays float64 (computed in float64 on the CPU,
 #: see ``BaseNeuralEstimator._forward``); anything else becomes float32.
@@ -267,9 +274,9 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         if not _is_float64(X.dtype):
             run = functools.partial(fn, module)
         elif device.type == "cpu":
-            cache = self.__dict__.get("_float64_copy")
+            cache = _FLOAT64_COPIES.get(self)
             if cache is None:
-                cache = self._float64_copy = Float64Copy()
+                cache = _FLOAT64_COPIES[self] = Float64Copy()
             run = float64_call(module, fn, cache)
         else:
             run, dtype = functools.partial(fn, module), np.float32  # GPUs: float32
@@ -283,6 +290,12 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
                 cache.release()
         return check_finite_output(out) if checked else out
 
+    @property
+    def _float64_copy(self):
+        """The :class:`~sknn.modules.Float64Copy` of this estimator's float64
+        predictions on the CPU, or None before the first."""
+        return _FLOAT64_COPIES.get(self)
+
     # ------------------------------------------------------------ persistence
     def _rebuild_module(self, module_args):
         """An untrained module of the saved shape (its weights are loaded next)."""
@@ -294,7 +307,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             self._sync_module()
         # A copy: on Python >= 3.11 BaseEstimator's state is the instance's __dict__.
         state = _persistence.export_state(self, super().__getstate__())
-        for key in (*self._derived_state, "_float64_copy"):
+        for key in self._derived_state:
             state.pop(key, None)
         return state
 
