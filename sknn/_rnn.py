@@ -13,7 +13,6 @@ from ._base import PREDICT_DTYPES
 from ._docs import fill_doc
 from ._engine import ClipGradNorm
 from ._mixins import NeuralClassifierMixin, NeuralRegressorMixin
-from ._training import LearningRateSchedule
 from .modules import ACTIVATIONS, WEIGHT_INITS, RNNModule
 from .utils._compat import Interval, StrOptions, validate_data
 from .utils._tokens import (
@@ -96,11 +95,6 @@ class _BaseRNN(BackpropEstimator):
 
     def _optimizer_params(self):
         return {**super()._optimizer_params(), "learning_rate_init": self._learning_rate_init()}
-
-    def _lr_schedule(self):
-        if self._solver_name() != "sgd":
-            return super()._lr_schedule()
-        return LearningRateSchedule(self.learning_rate, self._learning_rate_init(), self.power_t)
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
