@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._backprop import SOLVER_CONSTRAINTS, BackpropEstimator
 from ._docs import fill_doc
-from ._mixins import NeuralClassifierMixin, NeuralRegressorMixin
+from ._mixins import NeuralClassifierMixin, NeuralRegressorMixin, TokenDefaultsMixin
 from .modules import ACTIVATIONS, WEIGHT_INITS, ConvNetModule, TextConvNetModule
 from .utils._compat import Interval, Options, StrOptions, validate_data
 from .utils._tokens import (
@@ -23,7 +23,6 @@ from .utils._tokens import (
     as_ids,
     compact,
     reads_tokens,
-    resolve_stopping,
 )
 from .utils._validation import (
     check_input_shape,
@@ -74,8 +73,11 @@ def _is_nd(X):
         return False
 
 
-class _BaseConvNet(BackpropEstimator):
+class _BaseConvNet(TokenDefaultsMixin, BackpropEstimator):
     """What ConvNetClassifier and ConvNetRegressor share: inputs and architecture."""
+
+    _auto_learning_rate = AUTO_LEARNING_RATE
+    _auto_batch_size = AUTO_BATCH_SIZE
 
     _parameter_constraints: dict = {
         **BackpropEstimator._parameter_constraints,
@@ -162,25 +164,6 @@ class _BaseConvNet(BackpropEstimator):
 
     def _embedding_size(self):
         return AUTO_EMBEDDING_DIM if self.embedding_dim == "auto" else self.embedding_dim
-
-    def _learning_rate_init(self):
-        if isinstance(self.learning_rate_init, str):  # 'auto'
-            return AUTO_LEARNING_RATE[self._tokens()]
-        return self.learning_rate_init
-
-    def _optimizer_params(self):
-        return {**super()._optimizer_params(), "learning_rate_init": self._learning_rate_init()}
-
-    def _batch_size(self, n_samples):
-        if self.batch_size == "auto":
-            return min(AUTO_BATCH_SIZE[self._tokens()], n_samples)
-        return super()._batch_size(n_samples)
-
-    def _stopping(self):
-        """``tol`` and ``n_iter_no_change`` with 'auto' resolved: the text values of
-        ``utils._tokens.AUTO_STOPPING`` for a stochastic solver on token ids."""
-        tokens = self._tokens() and self._solver_name() != "lbfgs"
-        return resolve_stopping(super()._stopping(), tokens)
 
     def _decide_tokens(self, X):
         """Record in ``embeds_tokens_`` whether X (of the first fit) holds token ids:

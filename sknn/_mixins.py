@@ -323,3 +323,32 @@ class NeuralRegressorMixin(RegressorMixin):
         # X's float dtype combined with the fit's, as scikit-learn's MLP computes.
         out = self._forward(X).astype(np.result_type(X.dtype, self._fit_dtype), copy=False)
         return out.ravel() if self._y_1d else out
+
+
+class TokenDefaultsMixin:
+    """The training parameters whose ``'auto'`` value depends on whether X holds
+    token ids (``_tokens()``), shared by the convnets and the RNNs: each class
+    gives ``_auto_learning_rate`` and ``_auto_batch_size`` ({False: numbers, True:
+    token ids}); ``tol`` and ``n_iter_no_change`` follow
+    ``utils._tokens.AUTO_STOPPING``."""
+
+    def _learning_rate_init(self):
+        if isinstance(self.learning_rate_init, str):  # 'auto'
+            return self._auto_learning_rate[self._tokens()]
+        return self.learning_rate_init
+
+    def _optimizer_params(self):
+        return {**super()._optimizer_params(), "learning_rate_init": self._learning_rate_init()}
+
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(self._auto_batch_size[self._tokens()], n_samples)
+        return super()._batch_size(n_samples)
+
+    def _stopping(self):
+        """``tol`` and ``n_iter_no_change`` with 'auto' resolved: the text values of
+        ``utils._tokens.AUTO_STOPPING`` for a stochastic solver on token ids."""
+        from .utils._tokens import resolve_stopping
+
+        tokens = self._tokens() and self._solver_name() != "lbfgs"
+        return resolve_stopping(super()._stopping(), tokens)

@@ -12,7 +12,7 @@ from ._backprop import SOLVER_CONSTRAINTS, BackpropEstimator
 from ._base import PREDICT_DTYPES
 from ._docs import fill_doc
 from ._engine import ClipGradNorm
-from ._mixins import NeuralClassifierMixin, NeuralRegressorMixin
+from ._mixins import NeuralClassifierMixin, NeuralRegressorMixin, TokenDefaultsMixin
 from .modules import ACTIVATIONS, WEIGHT_INITS, RNNModule
 from .utils._compat import Interval, StrOptions, validate_data
 from .utils._tokens import (
@@ -21,7 +21,6 @@ from .utils._tokens import (
     STOPPING_CONSTRAINTS,
     TEXT_MAX_TOKENS,
     reads_tokens,
-    resolve_stopping,
 )
 from .utils._tokens import as_ids as _as_ids
 from .utils._tokens import compact as _compact
@@ -51,8 +50,11 @@ AUTO_LEARNING_RATE = {False: 0.001, True: 0.005}
 AUTO_BATCH_SIZE = {False: 200, True: 50}
 
 
-class _BaseRNN(BackpropEstimator):
+class _BaseRNN(TokenDefaultsMixin, BackpropEstimator):
     """What RNNClassifier and RNNRegressor share: inputs and architecture."""
+
+    _auto_learning_rate = AUTO_LEARNING_RATE
+    _auto_batch_size = AUTO_BATCH_SIZE
 
     _parameter_constraints: dict = {
         **BackpropEstimator._parameter_constraints,
@@ -87,25 +89,6 @@ class _BaseRNN(BackpropEstimator):
 
     def _pooling(self):
         return AUTO_POOLING[self._tokens()] if self.pooling == "auto" else self.pooling
-
-    def _learning_rate_init(self):
-        if isinstance(self.learning_rate_init, str):  # 'auto'
-            return AUTO_LEARNING_RATE[self._tokens()]
-        return self.learning_rate_init
-
-    def _optimizer_params(self):
-        return {**super()._optimizer_params(), "learning_rate_init": self._learning_rate_init()}
-
-    def _batch_size(self, n_samples):
-        if self.batch_size == "auto":
-            return min(AUTO_BATCH_SIZE[self._tokens()], n_samples)
-        return super()._batch_size(n_samples)
-
-    def _stopping(self):
-        """``tol`` and ``n_iter_no_change`` with 'auto' resolved: the text values of
-        ``utils._tokens.AUTO_STOPPING`` for a stochastic solver on token ids."""
-        tokens = self._tokens() and self._solver_name() != "lbfgs"
-        return resolve_stopping(super()._stopping(), tokens)
 
     def _decide_tokens(self, X, kind):
         """Record in ``embeds_tokens_`` whether X (of the first fit) holds token ids."""
