@@ -1,6 +1,8 @@
-"""The prediction path (issue 14): float64 X is computed with a float64 copy of the
-module kept between calls (:class:`sknn.modules.Float64Copy`), which must always hold
-the module's current weights, however they were changed, and never be saved.
+"""The prediction path (issue 14): float64 X is computed in float64. Through a network
+scikit-learn could build (its activations, no batch norm) the MLPs compute it in NumPy
+from ``coefs_``, as scikit-learn does; other modules use a float64 copy of the module
+kept between calls (:class:`sknn.modules.Float64Copy`), which must always hold the
+module's current weights, however they were changed, and never be saved.
 Behaviour only; speed is measured in benchmarks/bench_small.py."""
 
 import copy
@@ -19,6 +21,8 @@ from sknn.modules import Float64Copy, float64_call
 X_digits, y_digits = load_digits(return_X_y=True)
 X, y = X_digits[:200] / 16, y_digits[:200]
 FAST = dict(hidden_layer_sizes=(16, 8), max_iter=5, random_state=0)
+# leaky_relu is not one of scikit-learn's activations: the module's float64 copy runs
+FAST_COPY = dict(FAST, activation="leaky_relu")
 
 
 def _fit(est, X, y):
@@ -27,34 +31,51 @@ def _fit(est, X, y):
         return est.fit(X, y)
 
 
-def _reference(coefs, intercepts, X):
-    """The forward pass of a relu MLP with a softmax output, in float64 NumPy, with
-    the weights as the module holds them (float32, whatever the dtype of coefs_)."""
-    coefs = [np.asarray(c, np.float32).astype(np.float64) for c in coefs]
-    intercepts = [np.asarray(b, np.float32).astype(np.float64) for b in intercepts]
+def _reference(coefs, intercepts, X, *, activation="relu", rounded=True):
+    """The forward pass of an MLP with a softmax output, in float64 NumPy, with the
+    weights as the module holds them (float32, whatever the dtype of coefs_) or,
+    ``rounded=False``, as coefs_ hold them."""
+    dtype = np.float32 if rounded else np.float64
+    coefs = [np.asarray(c, dtype).astype(np.float64) for c in coefs]
+    intercepts = [np.asarray(b, dtype).astype(np.float64) for b in intercepts]
     h = X
     for W, b in zip(coefs[:-1], intercepts[:-1]):
-        h = np.maximum(h @ W + b, 0)
+        h = h @ W + b
+        h = np.maximum(h, 0) if activation == "relu" else np.where(h > 0, h, 0.01 * h)
     z = h @ coefs[-1] + intercepts[-1]
     e = np.exp(z - z.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
 
 
-def _check(clf, Xd):
-    # float64 throughout: agreement far below float32's resolution
-    np.testing.assert_allclose(
-        clf.predict_proba(Xd),
-        _reference(clf.coefs_, clf.intercepts_, Xd),
-        rtol=1e-10,
-        atol=1e-13,
+def _check(clf, Xd, coefs=None, intercepts=None):
+    # float64 throughout: agreement far below float32's resolution. The NumPy path
+    # (scikit-learn's activations) computes with coefs_ as they are; the module's
+    # float64 copy with the module's float32 weights.
+    numpy_path = clf.activation == "relu"
+    got = clf.predict_proba(Xd)  # (first: a float32 fit makes assigned coefs_ views again)
+    expected = _reference(
+        clf.coefs_ if coefs is None else coefs,
+        clf.intercepts_ if intercepts is None else intercepts,
+        Xd,
+        activation=clf.activation,
+        rounded=coefs is not None or not numpy_path,
     )
+    np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-13)
 
 
+def _module_weights(clf):
+    linears = clf.module_.linears
+    return [lin.weight.detach().numpy().T for lin in linears], [
+        lin.bias.detach().numpy() for lin in linears
+    ]
+
+
+@pytest.mark.parametrize("params", [FAST, FAST_COPY], ids=["numpy", "float64-copy"])
 @pytest.mark.parametrize("fit_dtype", [np.float32, np.float64])
-def test_float64_predictions_follow_every_change_of_the_weights(fit_dtype):
+def test_float64_predictions_follow_every_change_of_the_weights(fit_dtype, params):
     # fit_dtype float32: coefs_ are NumPy views of the float32 module's weights, so an
     # in-place edit changes the module without any torch version counter seeing it.
-    clf = _fit(MLPClassifier(**FAST), X.astype(fit_dtype), y)
+    clf = _fit(MLPClassifier(**params), X.astype(fit_dtype), y)
     Xd = X[:30]  # float64
     _check(clf, Xd)
     clf.coefs_[0][:5] *= -3.0  # edited in place
@@ -67,14 +88,59 @@ def test_float64_predictions_follow_every_change_of_the_weights(fit_dtype):
     with torch.no_grad():  # the module edited directly, through torch and through .data
         clf.module_.linears[0].weight.mul_(0.5)
         clf.module_.output.bias.data += 1.0
+    _check(clf, Xd, *_module_weights(clf))  # predictions follow the module at once
     clf._sync_attributes()  # (coefs_ copies show a direct edit of the module after sync)
     _check(clf, Xd)
     _fit(clf.set_params(hidden_layer_sizes=(12,), random_state=3), X.astype(fit_dtype), y)
     _check(clf, Xd)  # refitted: a new module of another shape
 
 
-def test_float64_copy_is_made_once_and_module_is_unchanged():
+def _module_calls(clf, rows):
+    calls = []
+    handle = clf.module_.register_forward_hook(lambda m, i, o: calls.append(o.dtype))
+    try:
+        clf.predict(rows)
+    finally:
+        handle.remove()
+    return calls
+
+
+def test_numpy_path_computes_like_scikit_learn():
+    clf = _fit(MLPClassifier(**FAST), X, y)  # a float64 fit: coefs_ are float64 copies
+    assert _module_calls(clf, X[:3]) == []  # float64 rows: NumPy, not the module
+    assert _module_calls(clf, X[:3].astype(np.float32)) == [torch.float32]
+    clf.coefs_[0][:] += 1e-3 * np.pi  # values float32 cannot hold
+    exact = _reference(clf.coefs_, clf.intercepts_, X[:30], rounded=False)
+    rounded = _reference(clf.coefs_, clf.intercepts_, X[:30], rounded=True)
+    assert np.abs(exact - rounded).max() > 1e-9  # (so the check below can fail)
+    np.testing.assert_allclose(clf.predict_proba(X[:30]), exact, rtol=1e-12, atol=1e-14)
+    reg = _fit(MLPRegressor(**dict(FAST, activation="tanh")), X, y.astype(float))
+    assert _module_calls(reg, X[:3]) == []
+    h = np.tanh(X[:5] @ reg.coefs_[0] + reg.intercepts_[0])
+    h = np.tanh(h @ reg.coefs_[1] + reg.intercepts_[1])
+    expected = (h @ reg.coefs_[2] + reg.intercepts_[2]).ravel()
+    np.testing.assert_allclose(reg.predict(X[:5]), expected, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("params", [dict(batch_norm=True), dict(activation="gelu")])
+def test_other_networks_use_the_module(params):
+    clf = _fit(MLPClassifier(**FAST, **params), X, y)
+    assert _module_calls(clf, X[:3]) == [torch.float64]
+
+
+def test_numpy_path_refuses_bad_weights_as_the_module_path_does():
     clf = _fit(MLPClassifier(**FAST), X, y)
+    clf.coefs_[1] = clf.coefs_[1][:, :3]
+    with pytest.raises(ValueError, match=r"coefs_\[1\] has shape \(16, 3\)"):
+        clf.predict(X[:2])
+    clf = _fit(MLPClassifier(**FAST), X, y)
+    clf.coefs_[0][0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"coefs_\[0\] or intercepts_\[0\] contains NaN"):
+        clf.predict(X[:2])
+
+
+def test_float64_copy_is_made_once_and_module_is_unchanged():
+    clf = _fit(MLPClassifier(**FAST_COPY), X, y)
     clf.predict(X[:3])
     twin = clf._float64_copy._copy
     for _ in range(3):
@@ -114,7 +180,7 @@ def test_float64_copy_follows_a_replaced_layer_and_shares_hooks():
 
 
 def test_float64_copy_is_not_saved():
-    clf = _fit(MLPClassifier(**FAST), X, y)
+    clf = _fit(MLPClassifier(**FAST_COPY), X, y)
     expected = clf.predict_proba(X[:20])
     assert isinstance(clf._float64_copy, Float64Copy)
     assert "_float64_copy" not in clf.__getstate__()
@@ -159,7 +225,7 @@ def test_a_large_module_is_not_kept_in_float64(monkeypatch):
     import sknn.modules._precision as precision
 
     monkeypatch.setattr(precision, "KEEP_LIMIT", 100)
-    clf = _fit(MLPClassifier(**FAST), X, y)
+    clf = _fit(MLPClassifier(**FAST_COPY), X, y)
     for _ in range(2):
         _check(clf, X[:5])
         assert clf._float64_copy._copy is None  # released after each call
