@@ -77,7 +77,11 @@ class TextSequencer(TransformerMixin, BaseEstimator):
     max_len : int, default=None
         Length of the output sequences. None: the length of the longest training
         document (in tokens, after dropping unknown ones with
-        ``handle_unknown='ignore'``).
+        ``handle_unknown='ignore'``). With ``max_len``, the vocabulary (and
+        ``min_df``, ``max_df``, ``max_features``) counts only the part of each
+        training document that is kept (see ``truncating``): a token the network
+        would never see in training becomes the out-of-vocabulary id, instead of
+        an id past the largest one the estimator was fitted on.
 
     padding : {'post', 'pre'}, default='post'
         Pad shorter sequences with 0 at the end ('post') or at the start ('pre').
@@ -281,6 +285,7 @@ class TextSequencer(TransformerMixin, BaseEstimator):
         tokenized = [analyze(doc) for doc in docs]
         counts, dfs = Counter(), Counter()
         for tokens in tokenized:
+            tokens = self._kept_part(tokens)
             counts.update(tokens)
             dfs.update(set(tokens))
         n_docs = len(docs)
@@ -305,6 +310,15 @@ class TextSequencer(TransformerMixin, BaseEstimator):
             int(self.max_len) if self.max_len is not None else max(1, *(len(s) for s in ids))
         )
         return ids
+
+    def _kept_part(self, tokens):
+        """The tokens of a document that its sequence can hold: with ``max_len``,
+        the vocabulary is counted on them only, so every id the transformer gives
+        appears in the training sequences (an estimator sizes its embedding table
+        by the largest id it was fitted on)."""
+        if self.max_len is None or len(tokens) <= self.max_len:
+            return tokens
+        return tokens[: self.max_len] if self.truncating == "post" else tokens[-self.max_len :]
 
     def _ids(self, tokens):
         vocab = self.vocabulary_

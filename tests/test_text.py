@@ -77,10 +77,13 @@ def test_options():
     assert TextSequencer(min_df=2).fit(DOCS).vocabulary_.keys() == {"cat", "dog", "sat", "the"}
     assert "cat" not in TextSequencer(max_df=0.4).fit(DOCS).vocabulary_
     assert TextSequencer(min_df=0.5).fit(DOCS).vocabulary_.keys() == {"cat", "dog", "sat", "the"}
+    # with max_len the vocabulary counts the kept part of each document only
     pre = TextSequencer(padding="pre", truncating="pre", max_len=2).fit(DOCS)
-    np.testing.assert_array_equal(pre.transform(["the dog sat down", "cat"]), [[4, 9], [0, 2]])
+    assert list(pre.vocabulary_) == ["cat", "sat", "and", "cats", "dog", "down"]
+    np.testing.assert_array_equal(pre.transform(["the dog sat down", "cat"]), [[3, 7], [0, 2]])
     post = TextSequencer(max_len=2).fit(DOCS)
-    np.testing.assert_array_equal(post.transform(["the dog sat down"]), [[5, 3]])
+    assert list(post.vocabulary_) == ["cat", "dog", "the", "and", "dogs"]
+    np.testing.assert_array_equal(post.transform(["the dog sat down"]), [[4, 3]])
     case = TextSequencer(lowercase=False).fit(DOCS)
     assert "The" in case.vocabulary_ and "the" in case.vocabulary_
     tok = TextSequencer(tokenizer=str.split).fit(["a b, a"])
@@ -191,10 +194,29 @@ def _keyword_corpus(n, seed=0):
     """Three classes set by which keyword a document holds, among shared fillers:
     word identity is all that matters."""
     rng = np.random.RandomState(seed)
-    keywords = [["apple", "banana", "cherry"], ["engine", "wheel", "brake"],
-                ["goal", "match", "team"]]
-    fillers = ["the", "of", "and", "to", "is", "it", "on", "for", "with", "this", "that",
-               "was", "very", "some", "more", "an"]
+    keywords = [
+        ["apple", "banana", "cherry"],
+        ["engine", "wheel", "brake"],
+        ["goal", "match", "team"],
+    ]
+    fillers = [
+        "the",
+        "of",
+        "and",
+        "to",
+        "is",
+        "it",
+        "on",
+        "for",
+        "with",
+        "this",
+        "that",
+        "was",
+        "very",
+        "some",
+        "more",
+        "an",
+    ]
     docs, y = [], []
     for _ in range(n):
         label = rng.randint(3)
@@ -210,8 +232,9 @@ def test_obvious_text_pipeline_embeds_token_ids():
     embedding_dim='auto' embeds the ids; read as numbers, it scores at chance."""
     docs, y = _keyword_corpus(200)
     test_docs, test_y = _keyword_corpus(100, seed=1)
-    params = dict(hidden_size=16, max_iter=15, learning_rate_init=0.03, random_state=0,
-                  device="cpu")
+    params = dict(
+        hidden_size=16, max_iter=15, learning_rate_init=0.03, random_state=0, device="cpu"
+    )
     scores = {}
     for embedding_dim in ["auto", None]:
         pipe = make_pipeline(TextSequencer(), RNNClassifier(embedding_dim=embedding_dim, **params))
@@ -238,3 +261,27 @@ def test_text_pipeline_in_grid_search():
         search = GridSearchCV(pipe, grid, cv=2).fit(docs, y)
     assert search.best_estimator_.predict(["not good at all"]).shape == (1,)
     assert set(search.predict(docs)) <= {"neg", "pos"}
+
+
+@pytest.mark.parametrize("truncating", ["post", "pre"])
+def test_max_len_gives_only_ids_the_estimator_was_fitted_on(truncating):
+    # "zebra" is only ever past max_len in training: were it in the vocabulary, its
+    # id would exceed every id the network's embedding was sized for, and predicting
+    # a document holding it would raise.
+    from sknn import ConvNetClassifier
+
+    train = ["lion tiger cat zebra", "dog cat lion", "tiger dog cat", "lion lion dog"]
+    if truncating == "pre":
+        train = [" ".join(reversed(doc.split())) for doc in train]
+    seq = TextSequencer(max_len=3, truncating=truncating)
+    ids = seq.fit_transform(train)
+    assert "zebra" not in seq.vocabulary_
+    assert ids.max() == seq.vocabulary_size_ - 1  # every id appears in training
+    pipe = make_pipeline(
+        TextSequencer(max_len=3, truncating=truncating),
+        ConvNetClassifier(max_iter=2, random_state=0),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pipe.fit(train, [0, 1, 0, 1])
+    assert pipe.predict(["zebra zebra zebra", "cat zebra"]).shape == (2,)
