@@ -46,10 +46,26 @@ _NUMPY_ACTIVATIONS = {
 }
 
 
-def _stamp(linears):
+def _softmax(h):
+    h -= h.max(axis=1, keepdims=True)
+    np.exp(h, out=h)
+    h /= h.sum(axis=1, keepdims=True)
+    return h
+
+
+#: The output activations (``out_activation_``) in NumPy, in place, for the same path.
+_NUMPY_OUTPUTS = {
+    "identity": lambda h: h,
+    "logistic": _expit,
+    "softmax": _softmax,
+    "exp": lambda h: np.exp(h, out=h),
+}
+
+
+def _stamp(module):
     """The module's weight tensors, and each one's version counter and storage: the
     stamp changes whenever the weights are edited or replaced through torch."""
-    params = tuple(p for lin in linears for p in (lin.weight, lin.bias))
+    params = module.linear_parameters()
     return params, tuple((p._version, p.data_ptr()) for p in params)
 
 
@@ -209,7 +225,7 @@ class _BaseMLP(BackpropEstimator):
         self.n_layers_ = len(linears) + 1
         self._weight_views = (list(coefs), list(intercepts)) if views else None
         self._weight_copies = None if views else _copies(coefs, intercepts)
-        self._module_stamp = _stamp(linears)
+        self._module_stamp = _stamp(self.module_)
 
     def _sync_module(self):
         coefs, intercepts = self.__dict__.get("coefs_"), self.__dict__.get("intercepts_")
@@ -241,7 +257,7 @@ class _BaseMLP(BackpropEstimator):
                 [int(i) for i in changed],
             )
             self._weight_copies = _copies(coefs, intercepts)
-            self._module_stamp = _stamp(linears)
+            self._module_stamp = _stamp(self.module_)
 
     def _numpy_layers(self, X):
         """``(coefs, intercepts)`` to predict float64 ``X`` with in NumPy, or None
@@ -260,29 +276,31 @@ class _BaseMLP(BackpropEstimator):
             or X.dtype != np.float64
             or self.batch_norm
             or self.activation not in _NUMPY_ACTIVATIONS
+            or self.out_activation_ not in _NUMPY_OUTPUTS
             or self._device.type != "cpu"
             or X.shape[0] == 0
         ):
             return None
         if self.__dict__.get("_weight_views") is not None:
             self._sync_module()  # (identity checks; views of the module after it)
+            stamp = last = None
         else:
-            stamp, last = _stamp(self.module_.linears), self.__dict__.get("_module_stamp")
+            stamp, last = _stamp(self.module_), self.__dict__.get("_module_stamp")
             if last is None or stamp[1] != last[1] or not all(map(operator.is_, stamp[0], last[0])):
                 return None  # edited through torch since coefs_ were copied
         coefs, intercepts = self.__dict__.get("coefs_"), self.__dict__.get("intercepts_")
-        shapes = [(lin.in_features, lin.out_features) for lin in self.module_.linears]
+        weights = (stamp or _stamp(self.module_))[0][::2]
         if (
             not isinstance(coefs, list)
             or not isinstance(intercepts, list)
-            or len(coefs) != len(shapes)
-            or len(intercepts) != len(shapes)
+            or len(coefs) != len(weights)
+            or len(intercepts) != len(weights)
             or any(
                 type(c) is not np.ndarray
                 or type(b) is not np.ndarray
-                or c.shape != shape
-                or b.shape != shape[1:]
-                for c, b, shape in zip(coefs, intercepts, shapes)
+                or c.shape != w.shape[::-1]
+                or b.shape != w.shape[:1]
+                for c, b, w in zip(coefs, intercepts, weights)
             )
         ):
             return None  # (the general path says what is wrong)
@@ -300,6 +318,7 @@ class _BaseMLP(BackpropEstimator):
             return super()._forward(X, fn)
         coefs, intercepts = layers
         activation = _NUMPY_ACTIVATIONS[self.activation]
+        output = _NUMPY_OUTPUTS[self.out_activation_]
         out = np.empty((X.shape[0], coefs[-1].shape[1]))
         step = self._predict_batch_size
         for start in range(0, X.shape[0], step):
@@ -310,8 +329,7 @@ class _BaseMLP(BackpropEstimator):
                 h = activation(h)
             h = h @ coefs[-1]
             h += intercepts[-1]
-            with torch.inference_mode():
-                out[start : start + step] = self._output(torch.from_numpy(h)).numpy()
+            out[start : start + step] = output(h)
         if not _all_finite(out):
             return super()._forward(X, fn)  # (checks the weights; says what is wrong)
         return out

@@ -122,6 +122,30 @@ def test_numpy_path_computes_like_scikit_learn():
     np.testing.assert_allclose(reg.predict(X[:5]), expected, rtol=1e-12, atol=1e-14)
 
 
+def test_numpy_path_output_activations():
+    from scipy.special import expit
+
+    binary = _fit(MLPClassifier(**dict(FAST, activation="logistic")), X, y % 2)
+    assert _module_calls(binary, X[:3]) == []
+    h = expit(X[:7] @ binary.coefs_[0] + binary.intercepts_[0])
+    h = expit(h @ binary.coefs_[1] + binary.intercepts_[1])
+    p1 = expit(h @ binary.coefs_[2] + binary.intercepts_[2]).ravel()
+    np.testing.assert_allclose(binary.predict_proba(X[:7])[:, 1], p1, rtol=1e-12, atol=1e-14)
+    poisson = _fit(MLPRegressor(**dict(FAST, loss="poisson")), X, y.astype(float))
+    assert _module_calls(poisson, X[:3]) == []
+    h = np.maximum(X[:7] @ poisson.coefs_[0] + poisson.intercepts_[0], 0)
+    h = np.maximum(h @ poisson.coefs_[1] + poisson.intercepts_[1], 0)
+    mean = np.exp(h @ poisson.coefs_[2] + poisson.intercepts_[2]).ravel()
+    np.testing.assert_allclose(poisson.predict(X[:7]), mean, rtol=1e-12, atol=1e-14)
+
+
+def test_linear_parameters_are_the_linears_weights():
+    clf = _fit(MLPClassifier(**dict(FAST, dropout=0.2)), X, y)
+    expected = [t for lin in clf.module_.linears for t in (lin.weight, lin.bias)]
+    got = clf.module_.linear_parameters()
+    assert len(got) == len(expected) and all(a is b for a, b in zip(got, expected))
+
+
 @pytest.mark.parametrize("params", [dict(batch_norm=True), dict(activation="gelu")])
 def test_other_networks_use_the_module(params):
     clf = _fit(MLPClassifier(**FAST, **params), X, y)
