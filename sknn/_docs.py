@@ -421,7 +421,8 @@ docdict["convnet_learning_rate_init"] = """\
 docdict["text_tol"] = """\
     tol : float or 'auto', default='auto'
         Tolerance for the optimization (see ``n_iter_no_change``). 'auto': 1e-4
-        (scikit-learn's MLP), or 0.01 for a stochastic solver on token ids, whose
+        (scikit-learn's MLP), or 0.01 for a classifier with a stochastic solver on
+        token ids (regressors keep 1e-4: their loss is in the units of y), whose
         training loss falls within a few epochs and then creeps towards 0 while
         the test accuracy stays put: with ``n_iter_no_change='auto'``, a text fit
         stops once its training loss has improved by less than 0.01 for 3 epochs
@@ -430,8 +431,8 @@ docdict["text_tol"] = """\
 docdict["text_n_iter_no_change"] = """\
     n_iter_no_change : int or 'auto', default='auto'
         Maximum number of epochs without an improvement of ``tol``. 'auto': 10
-        (scikit-learn's MLP), or 2 for a stochastic solver on token ids (see
-        ``tol``)."""
+        (scikit-learn's MLP), or 2 for a classifier with a stochastic solver on
+        token ids (see ``tol``)."""
 
 docdict["convnet_training_params"] = _group(
     "solver", "alpha", "convnet_batch_size", "learning_rate", "convnet_learning_rate_init",

@@ -347,8 +347,13 @@ class TokenDefaultsMixin:
 
     def _stopping(self):
         """``tol`` and ``n_iter_no_change`` with 'auto' resolved: the text values of
-        ``utils._tokens.AUTO_STOPPING`` for a stochastic solver on token ids."""
+        ``utils._tokens.AUTO_STOPPING`` for a classifier with a stochastic solver on
+        token ids. (A regressor's loss is in the units of y squared, so an absolute
+        0.01 could stop a fit on small-valued targets at once: regressors keep
+        scikit-learn's values.)"""
+        from sklearn.base import is_classifier
+
         from .utils._tokens import resolve_stopping
 
-        tokens = self._tokens() and self._solver_name() != "lbfgs"
+        tokens = self._tokens() and self._solver_name() != "lbfgs" and is_classifier(self)
         return resolve_stopping(super()._stopping(), tokens)

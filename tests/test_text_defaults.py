@@ -10,7 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
 
-from sknn import ConvNetClassifier, RNNClassifier, RNNRegressor, TextSequencer
+from sknn import ConvNetClassifier, ConvNetRegressor, RNNClassifier, RNNRegressor, TextSequencer
 from sknn.modules import RNNModule
 from sknn.utils._tokens import AUTO_STOPPING, TEXT_MAX_TOKENS
 
@@ -70,6 +70,21 @@ def test_auto_stopping_on_numeric_input_is_scikit_learns(Estimator):
     assert not clf.embeds_tokens_
     assert clf._stopping()["tol"] == 1e-4
     assert clf._stopping()["n_iter_no_change"] == 10
+
+
+@pytest.mark.parametrize("Estimator", [ConvNetRegressor, RNNRegressor])
+def test_text_regressors_keep_scikit_learns_stopping(Estimator):
+    # a regressor's loss is in the units of y squared: targets of 0.01 would make
+    # every improvement smaller than the text tolerance of 0.01
+    X, _ = _keyword_tokens(n=30)
+    y = np.random.RandomState(0).rand(30) * 0.01
+    kwargs = dict(channels=8) if Estimator is ConvNetRegressor else {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg = Estimator(max_iter=2, device="cpu", random_state=0, **kwargs).fit(X, y)
+    assert reg.embeds_tokens_
+    assert reg._stopping()["tol"] == 1e-4
+    assert reg._stopping()["n_iter_no_change"] == 10
 
 
 def test_lbfgs_on_text_keeps_scikit_learns_tolerance():
