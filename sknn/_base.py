@@ -274,9 +274,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         if not _is_float64(X.dtype):
             run = functools.partial(fn, module)
         elif device.type == "cpu":
-            cache = _FLOAT64_COPIES.get(self)
-            if cache is None:
-                cache = _FLOAT64_COPIES[self] = Float64Copy()
+            cache = self._float64_cache()
             run = float64_call(module, fn, cache)
         else:
             run, dtype = functools.partial(fn, module), np.float32  # GPUs: float32
@@ -289,6 +287,14 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             if cache is not None:
                 cache.release()
         return check_finite_output(out) if checked else out
+
+    def _float64_cache(self):
+        """This estimator's :class:`~sknn.modules.Float64Copy` (made on first use;
+        call its ``release()`` after each use)."""
+        cache = _FLOAT64_COPIES.get(self)
+        if cache is None:
+            cache = _FLOAT64_COPIES[self] = Float64Copy()
+        return cache
 
     @property
     def _float64_copy(self):

@@ -677,20 +677,24 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
 
     def _apply(self, fn, X, extra=None):
         """``fn(rbm, rows)`` with the bottom RBM over X in bounded chunks, as a
-        NumPy array in ``X``'s dtype: float64 X is computed in float64 on the CPU (a
-        float64 copy of the layer, as :meth:`_forward` does), anything else in
-        float32."""
-        rbm = self.module_.rbms[0]
-        dtype = np.float32
+        NumPy array in ``X``'s dtype: float64 X is computed in float64 on the CPU
+        (with the estimator's kept float64 copy of the module, as :meth:`_forward`
+        does), anything else in float32."""
+        rbm, dtype, cache = self.module_.rbms[0], np.float32, None
         if X.dtype == np.float64 and self._device.type == "cpu":
-            rbm, dtype = copy.deepcopy(rbm).double(), np.float64
+            cache = self._float64_cache()
+            rbm, dtype = cache.update(self.module_).rbms[0], np.float64
 
         def call(rows, *extra):
             return fn(rbm, rows, *extra)
 
-        out = apply_batched(
-            call, X, self._predict_batch_size, self._device, dtype=dtype, extra=extra
-        )
+        try:
+            out = apply_batched(
+                call, X, self._predict_batch_size, self._device, dtype=dtype, extra=extra
+            )
+        finally:
+            if cache is not None:
+                cache.release()
         return out if out.dtype == bool else out.astype(X.dtype, copy=False)
 
     def gibbs(self, v):

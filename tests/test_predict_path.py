@@ -290,3 +290,28 @@ def test_float64_copy_has_its_own_tensor_holding_attributes():
     with torch.inference_mode():
         got = float64_call(module, lambda m, xb: m(xb), Float64Copy())(x)
     torch.testing.assert_close(got, x @ module.lin.weight.detach().double().T)
+
+
+def test_rbm_sampling_and_scores_use_the_kept_float64_copy():
+    from sknn import RBMTransformer
+
+    Xb = (X > 0.5).astype(np.float64)
+    rbm = RBMTransformer(n_components=8, n_iter=2, random_state=0).fit(Xb)
+    first = rbm.score_samples(Xb[:5])
+    twin = rbm._float64_copy._copy
+    rbm.gibbs(Xb[:5])
+    assert rbm._float64_copy._copy is twin  # made once, not copied per call
+    assert all(p.dtype == torch.float64 for p in twin.parameters())
+    layer = rbm.module_.rbms[0]
+
+    def free_energy(v):  # the bottom layer's, in float64 from its current weights
+        W = layer.weight.detach().double().numpy()
+        b_h, b_v = (t.detach().double().numpy() for t in (layer.hidden_bias, layer.visible_bias))
+        return -v @ b_v - np.logaddexp(0, v @ W.T + b_h).sum(axis=1)
+
+    with torch.no_grad():
+        layer.weight.mul_(-2.0)  # edited through torch: the copy must follow
+    # (_apply is the float64 path of score_samples and gibbs)
+    fe = rbm._apply(lambda r, v: r.free_energy(v), Xb[:5])
+    np.testing.assert_allclose(fe, free_energy(Xb[:5]), rtol=1e-10, atol=1e-10)
+    assert not np.allclose(rbm.score_samples(Xb[:5]), first)
