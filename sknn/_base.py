@@ -14,6 +14,7 @@ this base directly. Classifier and regressor behaviour (targets, ``predict``) is
 in :mod:`sknn._mixins`.
 """
 
+import contextlib
 import functools
 import os
 import warnings
@@ -29,7 +30,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import _persistence
 from ._checkpoint import Checkpoint
 from ._engine import runs_serially, serial_threads
-from .modules import Float64Copy, float64_call
+from .modules import Float64Copy
 from .utils._batching import apply_batched
 from .utils._compat import Interval, validate_data
 from .utils._torch import resolve_device, seed_sequence, worker_num_threads
@@ -270,31 +271,33 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             def fn(module, xb):
                 return output(module(xb))
 
-        dtype = cache = None
-        if not _is_float64(X.dtype):
-            run = functools.partial(fn, module)
-        elif device.type == "cpu":
-            cache = self._float64_cache()
-            run = float64_call(module, fn, cache)
-        else:
-            run, dtype = functools.partial(fn, module), np.float32  # GPUs: float32
+        dtype = None
         batch_size = self._predict_batch_size
-        # Small inputs to a small network run on one thread (see runs_serially).
-        try:
+        with contextlib.ExitStack() as stack:
+            if not _is_float64(X.dtype):
+                run = functools.partial(fn, module)
+            elif device.type == "cpu":  # (X is float64: rows reach fn as float64)
+                run = functools.partial(fn, stack.enter_context(self._float64_module()))
+            else:
+                run, dtype = functools.partial(fn, module), np.float32  # GPUs: float32
+            # Small inputs to a small network run on one thread (see runs_serially).
             with serial_threads(runs_serially(module, min(n, batch_size), device)):
                 out = apply_batched(run, X, batch_size, device, dtype=dtype)
-        finally:
-            if cache is not None:
-                cache.release()
         return check_finite_output(out) if checked else out
 
-    def _float64_cache(self):
-        """This estimator's :class:`~sknn.modules.Float64Copy` (made on first use;
-        call its ``release()`` after each use)."""
+    @contextlib.contextmanager
+    def _float64_module(self):
+        """The float64 copy of the module (CPU), holding the module's current
+        weights, for the ``with`` block: a :class:`~sknn.modules.Float64Copy` kept
+        beside the estimator between calls (made on first use, released after
+        each)."""
         cache = _FLOAT64_COPIES.get(self)
         if cache is None:
             cache = _FLOAT64_COPIES[self] = Float64Copy()
-        return cache
+        try:
+            yield cache.update(self.module_)
+        finally:
+            cache.release()
 
     @property
     def _float64_copy(self):

@@ -1,5 +1,6 @@
 """Restricted Boltzmann machines trained by contrastive divergence, and their stacks."""
 
+import contextlib
 import copy
 import time
 from numbers import Integral, Real
@@ -680,21 +681,17 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
         NumPy array in ``X``'s dtype: float64 X is computed in float64 on the CPU
         (with the estimator's kept float64 copy of the module, as :meth:`_forward`
         does), anything else in float32."""
-        rbm, dtype, cache = self.module_.rbms[0], np.float32, None
-        if X.dtype == np.float64 and self._device.type == "cpu":
-            cache = self._float64_cache()
-            rbm, dtype = cache.update(self.module_).rbms[0], np.float64
+        with contextlib.ExitStack() as stack:
+            rbm, dtype = self.module_.rbms[0], np.float32
+            if X.dtype == np.float64 and self._device.type == "cpu":
+                rbm, dtype = stack.enter_context(self._float64_module()).rbms[0], np.float64
 
-        def call(rows, *extra):
-            return fn(rbm, rows, *extra)
+            def call(rows, *extra):
+                return fn(rbm, rows, *extra)
 
-        try:
             out = apply_batched(
                 call, X, self._predict_batch_size, self._device, dtype=dtype, extra=extra
             )
-        finally:
-            if cache is not None:
-                cache.release()
         return out if out.dtype == bool else out.astype(X.dtype, copy=False)
 
     def gibbs(self, v):

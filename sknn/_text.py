@@ -316,9 +316,13 @@ class TextSequencer(TransformerMixin, BaseEstimator):
         the vocabulary is counted on them only, so every id the transformer gives
         appears in the training sequences (an estimator sizes its embedding table
         by the largest id it was fitted on)."""
-        if self.max_len is None or len(tokens) <= self.max_len:
-            return tokens
-        return tokens[: self.max_len] if self.truncating == "post" else tokens[-self.max_len :]
+        return tokens if self.max_len is None else self._truncate(tokens, self.max_len)
+
+    def _truncate(self, seq, length):
+        """``seq`` cut to ``length`` at the end ``truncating`` names."""
+        if len(seq) <= length:
+            return seq
+        return seq[:length] if self.truncating == "post" else seq[-length:]
 
     def _ids(self, tokens):
         vocab = self.vocabulary_
@@ -330,8 +334,7 @@ class TextSequencer(TransformerMixin, BaseEstimator):
         n, length = len(sequences), self.max_len_
         out = np.zeros((n, length), dtype=self.dtype)
         for i, seq in enumerate(sequences):
-            if len(seq) > length:
-                seq = seq[:length] if self.truncating == "post" else seq[-length:]
+            seq = self._truncate(seq, length)
             if seq:
                 if self.padding == "post":
                     out[i, : len(seq)] = seq
