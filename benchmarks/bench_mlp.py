@@ -249,11 +249,54 @@ def bench_epochs(X, y, epochs, repeat, plain_flushed=False):
     except Exception:  # noqa: BLE001 - informational only
         pass
     med = res["per_epoch_s_median"]
+    res["matrix_products_s_per_epoch"] = matrix_products_epoch(len(X), repeat)
+    res["ceiling_over_sklearn"] = med["sklearn"] / res["matrix_products_s_per_epoch"]
     res["throughput_sknn_over_sklearn"] = med["sklearn"] / med["sknn"]
     res["time_sknn_over_plain_torch"] = med["sknn"] / med["plain_torch"]
     if plain_flushed:
         res["time_sknn_over_plain_torch_flushed"] = med["sknn"] / med["plain_torch_flushed"]
     return res, models
+
+
+def matrix_products_epoch(n, repeat=3):
+    """Seconds per epoch of the matrix products alone: the least any implementation
+    of the epoch can take with torch's kernels on this machine.
+
+    One epoch of 784-200-200-10 at batch ``BATCH`` over ``n`` rows is, per batch,
+    three forward products and five backward ones (each layer's weight gradient,
+    and the gradient flowing into each hidden layer; none into the input). They run
+    here on preallocated tensors with ``out=``, on contiguous rows (no shuffling, no
+    activation, loss or optimizer), with torch's thread count as sknn trains this
+    network; the median of ``repeat`` epochs. scikit-learn's epoch time divided by
+    this is the highest throughput ratio over scikit-learn that the products allow.
+    """
+    sizes = [N_FEATURES, *HIDDEN, N_CLASSES]
+    gen = torch.Generator().manual_seed(0)
+    weights = [torch.rand(o, i, generator=gen) - 0.5 for i, o in zip(sizes[:-1], sizes[1:])]
+    acts = [torch.rand(BATCH, k, generator=gen) for k in sizes]
+    grads_out = [torch.rand(BATCH, k, generator=gen) for k in sizes]
+    grads_w = [torch.empty_like(w) for w in weights]
+    data = torch.rand(min(n, 4096), N_FEATURES, generator=gen)
+
+    def epoch():
+        for start in range(0, n, BATCH):
+            b = min(BATCH, n - start)
+            s = start % (len(data) - BATCH + 1)
+            x = data[s : s + b]
+            h = x
+            for layer, w in enumerate(weights):  # forward
+                out = acts[layer + 1][:b]
+                torch.mm(h, w.t(), out=out)
+                h = out
+            for layer in range(len(weights) - 1, -1, -1):  # backward
+                g = grads_out[layer + 1][:b]
+                torch.mm(g.t(), x if layer == 0 else acts[layer][:b], out=grads_w[layer])
+                if layer:
+                    torch.mm(g, weights[layer], out=grads_out[layer][:b])
+
+    epoch()  # warm-up
+    times = [_harness.GATE.timed("epochs/matrix_products", epoch)[0] for _ in range(repeat)]
+    return statistics.median(times)
 
 
 def bench_small(repeat, max_iter=None):
@@ -382,6 +425,9 @@ def report(env, ep, small, pred, quick=False):
         f"| epoch time (s/epoch) | {med['sknn']:.3f} | {med['sklearn']:.3f} | "
         f"{med['plain_torch']:.3f} | sknn throughput {ep['throughput_sknn_over_sklearn']:.2f}x "
         f"sklearn; sknn time {ep['time_sknn_over_plain_torch']:.3f}x plain |",
+        f"| the epoch's matrix products alone (s/epoch) | | | "
+        f"{ep['matrix_products_s_per_epoch']:.3f} | ceiling on the throughput ratio: "
+        f"{ep['ceiling_over_sklearn']:.2f}x sklearn |",
         f"| single-row predict (us) | {pred['row_us']['sknn']:.1f} | "
         f"{pred['row_us']['sklearn']:.1f} | {pred['row_us']['bare_torch']:.1f} | "
         f"sknn {pred['row_latency_sknn_over_sklearn']:.2f}x sklearn |",

@@ -59,12 +59,22 @@ FLOORS = {
         "<=",
         1.05,
     ),
+    "mlp_ceiling": (
+        "MLP: ceiling on that throughput ratio (sklearn epoch / the epoch's matrix products alone)",
+        None,
+        None,
+    ),
     "mlp_row_predict": ("784-200-200-10 one-row predict, sknn / scikit-learn", "<=", 0.75),
     "mlp_digits_fit": ("digits fit (default settings), sknn / scikit-learn", "<=", 1.3),
     "perceptron_fit": ("online perceptron on digits, fit time sknn / scikit-learn", "<=", 3.0),
     "perceptron_parity": ("perceptron n_iter_ equal, max abs coef_ difference", "<=", 1e-4),
     "rbm_10": ("RBM epoch at batch 10, scikit-learn / sknn time", ">=", 4.0),
     "rbm_100": ("RBM epoch at batch 100, scikit-learn / sknn time", ">=", 2.0),
+    "rbm_100_ceiling": (
+        "RBM batch 100: ceiling on that ratio (sklearn epoch / the matrix products alone)",
+        None,
+        None,
+    ),
     "small_fit": ("5000 x 20 fit (default settings), sknn / scikit-learn", "<=", 0.82),
     "small_row_predict": ("one-row predict of that model, sknn / scikit-learn", "<=", 0.26),
     "grid_1": ("24-fit GridSearchCV, n_jobs=1, sknn / scikit-learn", "<=", 1.0),
@@ -137,6 +147,7 @@ def run_parts(parts, args):
         small = bench_mlp.bench_small(s["mlp_small_repeat"], max_iter=s["max_iter"])
         raw["mlp"] = {"epochs": ep, "predict": pred, "digits": small}
         figures["mlp_throughput"] = ep["throughput_sknn_over_sklearn"]
+        figures["mlp_ceiling"] = ep["ceiling_over_sklearn"]
         figures["mlp_vs_plain"] = ep["time_sknn_over_plain_torch"]
         figures["mlp_vs_plain_flushed"] = ep["time_sknn_over_plain_torch_flushed"]
         figures["mlp_row_predict"] = pred["row_latency_sknn_over_sklearn"]
@@ -162,6 +173,7 @@ def run_parts(parts, args):
         raw["rbm"] = {"rows": s["rbm_rows"], "results": res}
         figures["rbm_10"] = res[10]["speedup_vs_sklearn"]
         figures["rbm_100"] = res[100]["speedup_vs_sklearn"]
+        figures["rbm_100_ceiling"] = res[100]["ceiling_vs_sklearn"]
         print(f"[rbm done, {time.perf_counter() - t0:.0f} s]", file=sys.stderr)
     if "small" in parts:
         import bench_small
@@ -267,7 +279,8 @@ def details(run, startup):
             f"- MLP, {ep['n_samples']} x 784, {ep['epochs']} epochs, median of {ep['repeat']}, "
             "s/epoch: "
             + ", ".join(f"{k} {v:.3f}" for k, v in med.items())
-            + f"; n_iter_ sknn {ep['n_iter']['sknn']}, sklearn {ep['n_iter']['sklearn']}"
+            + f"; n_iter_ sknn {ep['n_iter']['sknn']}, sklearn {ep['n_iter']['sklearn']}; "
+            f"the matrix products alone {ep['matrix_products_s_per_epoch']:.3f}"
         )
         pred = raw["mlp"]["predict"]
         lines.append(
@@ -295,6 +308,7 @@ def details(run, startup):
             + "; ".join(
                 f"batch {bs}: "
                 + ", ".join(f"{k} {v:.2f}" for k, v in r["median_s"].items())
+                + f", matrix products alone {r['matrix_products_s']:.2f}"
                 + f" (sknn on {r['sknn_threads']} thread(s))"
                 for bs, r in res.items()
             )
@@ -385,7 +399,11 @@ def section(found, unset, startup, args, command):
         a = found["figures"][key]
         b = unset["figures"].get(key) if unset else None
         second_cell = _cell(key, b) if unset else "same run" if found else "—"
-        floor_text = f"{op} {floor:g}" + ("x" if key not in ("perceptron_parity",) else "")
+        floor_text = (
+            ""
+            if op is None
+            else f"{op} {floor:g}" + ("x" if key not in ("perceptron_parity",) else "")
+        )
         lines.append(f"| {label} | {floor_text} | {_cell(key, a)} | {second_cell} |")
     lines += ["", "Measurements behind the ratios (environment as found):", ""]
     lines += details(found, startup)

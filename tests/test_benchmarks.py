@@ -1,7 +1,9 @@
 """benchmarks/run_all.py: the generated "Current results" section of RESULTS.md.
 
 Speed is never asserted here: these tests check that the entry point runs, that it
-replaces only the text between its markers and that every figure gets a table row.
+replaces only the text between its markers and that every figure gets a table row,
+and that the ceilings (the matrix products alone) time exactly the products an sknn
+training step runs.
 """
 
 import importlib.util
@@ -97,3 +99,71 @@ def test_quick_run_rewrites_a_copy_of_results(run_all, tmp_path):
     assert "git commit" in section and "threadpoolctl" in section
     assert "OPENBLAS_CORETYPE=" in section
     assert (tmp_path / "out" / "run_all_quick.json").is_file()
+
+
+# ------------------------------------------------------------------ the ceilings
+def _bench_module(name):
+    sys.path.insert(0, str(BENCH))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(BENCH))
+
+
+def _products(fn):
+    """The matrix products ``fn`` runs, as a Counter of sorted (m, k, n) triples."""
+    from collections import Counter
+
+    from torch.profiler import ProfilerActivity, profile
+
+    with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
+        fn()
+    found = Counter()
+    for event in prof.events():
+        if event.name in ("aten::mm", "aten::addmm", "aten::addmm_"):
+            # mm(a, b[, out]); addmm(self, a, b, ...)
+            first = 0 if event.name == "aten::mm" else 1
+            a, b = (tuple(s) for s in event.input_shapes[first : first + 2])
+            assert a[1] == b[0]
+            found[tuple(sorted((a[0], a[1], b[1])))] += 1
+    return found
+
+
+def _per_batch(fn):
+    """The products of one more minibatch: a fit on two batches' rows minus a fit
+    on one (what a fit does once, like its final scoring, cancels)."""
+    two, one = _products(lambda: fn(2)), _products(lambda: fn(1))
+    two.subtract(one)
+    return +two
+
+
+def test_mlp_ceiling_times_the_products_sknn_runs():
+    """The MLP ceiling (``matrix_products_epoch``) times, per minibatch, the same
+    matrix products, of the same sizes, as an sknn training step: no more (the
+    ceiling would be too low) and no fewer (too high)."""
+    bench_mlp = _bench_module("bench_mlp")
+    X, y = bench_mlp.mnist_shaped(2 * bench_mlp.BATCH)
+    ours = _per_batch(
+        lambda k: bench_mlp.fit_sknn(X[: k * bench_mlp.BATCH], y[: k * bench_mlp.BATCH], 1)
+    )
+    bench = _per_batch(lambda k: bench_mlp.matrix_products_epoch(k * bench_mlp.BATCH, repeat=1))
+    # matrix_products_epoch runs a warm-up epoch and ``repeat`` timed ones
+    assert sum(ours.values()) == 8
+    assert bench == {key: 2 * count for key, count in ours.items()}
+
+
+@pytest.mark.parametrize("batch_size", [10, 100])
+def test_rbm_ceiling_times_the_products_sknn_runs(batch_size):
+    """Likewise for the RBM ceiling and sknn's persistent CD-1 minibatch. The fits
+    have 1000 rows more than the batches compared, so that the 1000 rows sknn
+    reconstructs at each epoch's end (to report its error) cancel."""
+    bench_rbm = _bench_module("bench_rbm")
+    X = bench_rbm.binary_data(1000 + 2 * batch_size)
+
+    def rows(k):
+        return 1000 + k * batch_size
+
+    ours = _per_batch(lambda k: bench_rbm.fit_sknn(X[: rows(k)], batch_size))
+    bench = _per_batch(lambda k: bench_rbm.matrix_products_epoch(rows(k), batch_size, 1, repeat=1))
+    assert sum(ours.values()) == 4
+    assert bench == {key: 2 * count for key, count in ours.items()}
