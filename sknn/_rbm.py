@@ -905,10 +905,14 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeur
         X = self._validate_input(X, reset=False)
         if not hasattr(self, "log_partition_"):
             self.estimate_log_partition(base_rate=np.asarray(X.mean(axis=0)).ravel())
-        rbm = copy.deepcopy(self.module_.rbms[0]).double()
-        free_energy = apply_batched(
-            lambda v: rbm.free_energy(v.double()), X, self._predict_batch_size, self._device
-        )
+        with contextlib.ExitStack() as stack:
+            if self._device.type == "cpu":  # the kept float64 copy, as _apply uses
+                rbm = stack.enter_context(self._float64_module()).rbms[0]
+            else:  # float64 on the device itself
+                rbm = copy.deepcopy(self.module_.rbms[0]).double()
+            free_energy = apply_batched(
+                lambda v: rbm.free_energy(v.double()), X, self._predict_batch_size, self._device
+            )
         return -free_energy - self.log_partition_
 
     # ------------------------------------------------------------ persistence

@@ -315,3 +315,34 @@ def test_rbm_sampling_and_scores_use_the_kept_float64_copy():
     fe = rbm._apply(lambda r, v: r.free_energy(v), Xb[:5])
     np.testing.assert_allclose(fe, free_energy(Xb[:5]), rtol=1e-10, atol=1e-10)
     assert not np.allclose(rbm.score_samples(Xb[:5]), first)
+
+
+def test_rbm_log_likelihood_uses_the_kept_float64_copy(monkeypatch):
+    """``log_likelihood`` on the CPU reads the kept float64 copy (no deep copy of
+    the bottom layer per call) and follows edits of the weights made through
+    torch: ``-F(v) - log Z`` from the layer's current weights, in float64."""
+    import copy as copy_module
+
+    from sknn import RBMTransformer, _rbm
+
+    Xb = (X > 0.5).astype(np.float64)
+    rbm = RBMTransformer(n_components=8, n_iter=2, random_state=0).fit(Xb)
+    rbm.log_partition_ = 3.25  # fixed: only the free energy is under test
+    rbm.score_samples(Xb[:5])  # makes the kept copy
+    twin = rbm._float64_copy._copy
+    layer = rbm.module_.rbms[0]
+    with torch.no_grad():
+        layer.weight.mul_(-2.0)
+
+    def no_deepcopy(obj, memo=None):
+        raise AssertionError("log_likelihood deep-copied the module")
+
+    monkeypatch.setattr(_rbm.copy, "deepcopy", no_deepcopy)
+    got = rbm.log_likelihood(Xb[:5])
+    monkeypatch.setattr(_rbm.copy, "deepcopy", copy_module.deepcopy)
+    assert rbm._float64_copy._copy is twin
+    W = layer.weight.detach().double().numpy()
+    b_h, b_v = (t.detach().double().numpy() for t in (layer.hidden_bias, layer.visible_bias))
+    v = Xb[:5]
+    expected = v @ b_v + np.logaddexp(0, v @ W.T + b_h).sum(axis=1) - 3.25
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
