@@ -31,9 +31,7 @@ def _module_regularization(module):
 
 
 @fill_doc
-class AutoencoderTransformer(
-    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BackpropEstimator
-):
+class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BackpropEstimator):
     """Autoencoder transformer: a nonlinear, trainable PCA, trained with PyTorch.
 
     An encoder network maps each row to a code of ``n_components`` units and a

@@ -19,12 +19,19 @@ def test_docs_build_without_warnings(tmp_path):
     # but they are not, the build below fails with Sphinx's own message.
     result = subprocess.run(
         [
-            sys.executable, "-m", "sphinx",
-            "-W", "--keep-going",          # any warning fails the build
-            "-E",                          # read every source (no cached environment)
-            "-q", "-b", "html",
-            "-d", str(tmp_path / "doctrees"),
-            str(DOCS), str(tmp_path / "html"),
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",  # any warning fails the build
+            "-E",  # read every source (no cached environment)
+            "-q",
+            "-b",
+            "html",
+            "-d",
+            str(tmp_path / "doctrees"),
+            str(DOCS),
+            str(tmp_path / "html"),
         ],
         capture_output=True,
         text=True,
@@ -39,12 +46,21 @@ def test_docs_build_without_warnings(tmp_path):
     assert "user_guide/mlp.html#mlp" in page
     page = (html / "generated" / "sknn.PerceptronClassifier.html").read_text(encoding="utf-8")
     assert 'id="sknn.PerceptronClassifier.decision_function"' in page
-    for name in ("install", "quickstart", "user_guide/mlp", "user_guide/perceptron",
-                 "user_guide/practical", "api", "auto_examples/index", "benchmarks"):
+    for name in (
+        "install",
+        "quickstart",
+        "user_guide/mlp",
+        "user_guide/perceptron",
+        "user_guide/practical",
+        "api",
+        "auto_examples/index",
+        "benchmarks",
+    ):
         assert (html / f"{name}.html").is_file(), name
     # sphinx-gallery: a page per example, each downloadable as .py and as a notebook
-    examples = sorted(p.stem for p in (DOCS.parent / "examples").glob("*.py")
-                      if not p.name.startswith("_"))
+    examples = sorted(
+        p.stem for p in (DOCS.parent / "examples").glob("*.py") if not p.name.startswith("_")
+    )
     notebooks = {p.stem for p in (html / "_downloads").rglob("*.ipynb")}
     for stem in examples:
         assert (html / "auto_examples" / f"{stem}.html").is_file(), stem

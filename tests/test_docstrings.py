@@ -12,10 +12,17 @@ from sknn._docs import docdict, fill_doc
 
 # Checks not enforced: examples/see-also on every method, extended summaries,
 # one-line summary style details, and private-name documentation.
-IGNORED = {"EX01", "SA01", "GL08", "ES01", "SS05", "SS06", "GL01", "GL02", "RT02", "PR02",
-           "YD01"}
-METHODS = ("fit", "partial_fit", "predict", "predict_proba", "predict_log_proba",
-           "decision_function", "forward", "hidden")
+IGNORED = {"EX01", "SA01", "GL08", "ES01", "SS05", "SS06", "GL01", "GL02", "RT02", "PR02", "YD01"}
+METHODS = (
+    "fit",
+    "partial_fit",
+    "predict",
+    "predict_proba",
+    "predict_log_proba",
+    "decision_function",
+    "forward",
+    "hidden",
+)
 
 
 def _public_names():
@@ -28,7 +35,8 @@ def _public_names():
             if inspect.isclass(obj):
                 for method in METHODS:
                     if method in vars(obj) or (
-                        hasattr(obj, method) and obj.__module__.startswith("sknn")
+                        hasattr(obj, method)
+                        and obj.__module__.startswith("sknn")
                         and getattr(obj, method).__module__.startswith("sknn")
                     ):
                         yield f"{module.__name__}.{name}.{method}"
@@ -36,8 +44,9 @@ def _public_names():
 
 @pytest.mark.parametrize("name", sorted(set(_public_names())))
 def test_docstring(name):
-    validate = pytest.importorskip("numpydoc.validate",
-                                   reason="docstring validation needs numpydoc").validate
+    validate = pytest.importorskip(
+        "numpydoc.validate", reason="docstring validation needs numpydoc"
+    ).validate
     errors = [(code, msg) for code, msg in validate(name)["errors"] if code not in IGNORED]
     assert not errors, errors
 
@@ -53,7 +62,7 @@ def _public_objects():
     for name in sorted(set(_public_names())):
         module = sknn.modules if name.startswith("sknn.modules.") else sknn
         obj = module
-        for part in name[len(module.__name__) + 1:].split("."):
+        for part in name[len(module.__name__) + 1 :].split("."):
             obj = getattr(obj, part)
         yield name, obj
 
@@ -94,6 +103,7 @@ def test_fill_doc_without_docstring():
 
 def test_fill_doc_rejects_unknown_placeholder():
     with pytest.raises(ValueError, match=r"%\(devise\)s.*Did you mean %\(device\)s"):
+
         @fill_doc
         class Estimator:
             """An estimator.
@@ -106,6 +116,7 @@ def test_fill_doc_rejects_unknown_placeholder():
 
 def test_fill_doc_rejects_placeholder_inside_text():
     with pytest.raises(ValueError, match="must stand alone on its line"):
+
         @fill_doc
         class Estimator:
             """An estimator.
@@ -121,8 +132,7 @@ def test_fill_doc_rejects_placeholder_inside_text():
 def test_fragment_is_numpydoc_entries(key):
     """Each fragment is complete numpydoc entries, indented as in a class docstring,
     and at least one public class uses it."""
-    docscrape = pytest.importorskip("numpydoc.docscrape",
-                                    reason="parsing fragments needs numpydoc")
+    docscrape = pytest.importorskip("numpydoc.docscrape", reason="parsing fragments needs numpydoc")
     fragment = docdict[key]
     lines = fragment.split("\n")
     assert lines[0].startswith("    ") and not lines[0].startswith("     "), lines[0]

@@ -117,8 +117,11 @@ def test_validation_set_too_small(Est):
     # The split comes first, as in scikit-learn: a stratified split of one row
     # fails in train_test_split, a one-row validation set after it.
     params = dict(early_stopping=True, validation_fraction=0.01, max_iter=2)
-    match = "test_size = 1 should be greater" if "Classifier" in Est.__name__ else (
-        "validation set is too small")
+    match = (
+        "test_size = 1 should be greater"
+        if "Classifier" in Est.__name__
+        else ("validation set is too small")
+    )
     with pytest.raises(ValueError, match=match):
         Est(**params).fit(X_small[:20], y_small[:20] % 2)
 

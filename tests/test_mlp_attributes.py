@@ -42,7 +42,8 @@ def test_coefs_are_the_model(dtype):
     coefs = [np.array(c, dtype=np.float64) for c in clf.coefs_]
     intercepts = [np.array(b, dtype=np.float64) for b in clf.intercepts_]
     np.testing.assert_allclose(
-        clf.predict_proba(Xd), _numpy_proba(coefs, intercepts, Xd.astype(np.float64)),
+        clf.predict_proba(Xd),
+        _numpy_proba(coefs, intercepts, Xd.astype(np.float64)),
         atol=1e-5,
     )
     # edited in place
@@ -51,7 +52,8 @@ def test_coefs_are_the_model(dtype):
     coefs[0][:3] *= -2.0
     intercepts[-1][:] += 0.5
     np.testing.assert_allclose(
-        clf.predict_proba(Xd), _numpy_proba(coefs, intercepts, Xd.astype(np.float64)),
+        clf.predict_proba(Xd),
+        _numpy_proba(coefs, intercepts, Xd.astype(np.float64)),
         atol=1e-5,
     )
     # reassigned (the list and one array)
@@ -61,7 +63,8 @@ def test_coefs_are_the_model(dtype):
     clf.intercepts_[0] = np.zeros_like(intercepts[0])
     intercepts[0] = np.zeros_like(intercepts[0])
     np.testing.assert_allclose(
-        clf.predict_proba(Xd), _numpy_proba(coefs, intercepts, Xd.astype(np.float64)),
+        clf.predict_proba(Xd),
+        _numpy_proba(coefs, intercepts, Xd.astype(np.float64)),
         atol=1e-5,
     )
     # ... and they are what a pickle keeps and what training continues from
@@ -86,10 +89,22 @@ def test_assigned_coefs_are_checked():
 
 def test_partial_fit_starts_from_coefs_assigned_before_fitting():
     # As scikit-learn's worked example (its test_fit): one SGD step from given weights.
-    sk = SkMLPClassifier(hidden_layer_sizes=3, solver="sgd", momentum=0,
-                         learning_rate_init=0.1, alpha=0.01, activation="tanh")
-    ours = MLPClassifier(hidden_layer_sizes=3, solver="sgd", momentum=0,
-                         learning_rate_init=0.1, alpha=0.01, activation="tanh")
+    sk = SkMLPClassifier(
+        hidden_layer_sizes=3,
+        solver="sgd",
+        momentum=0,
+        learning_rate_init=0.1,
+        alpha=0.01,
+        activation="tanh",
+    )
+    ours = MLPClassifier(
+        hidden_layer_sizes=3,
+        solver="sgd",
+        momentum=0,
+        learning_rate_init=0.1,
+        alpha=0.01,
+        activation="tanh",
+    )
     rng = np.random.RandomState(1)
     Xs, ys = rng.rand(8, 4), np.array([0, 1] * 4)
     coefs = [rng.normal(size=(4, 3)), rng.normal(size=(3, 1))]
@@ -124,8 +139,15 @@ def test_attributes_and_predictions_in_x_dtype(Est, dtype):
 def test_full_batch_fit_equals_repeated_partial_fit(momentum):
     Xr, yr = make_regression(n_samples=120, n_features=6, noise=10, random_state=0)
     yr = yr / yr.std()
-    params = dict(solver="sgd", activation="relu", random_state=1, learning_rate_init=0.01,
-                  batch_size=len(Xr), momentum=momentum, n_iter_no_change=1000)
+    params = dict(
+        solver="sgd",
+        activation="relu",
+        random_state=1,
+        learning_rate_init=0.01,
+        batch_size=len(Xr),
+        momentum=momentum,
+        n_iter_no_change=1000,
+    )
     a = _fit(MLPRegressor(max_iter=30, **params), Xr, yr)
     b = MLPRegressor(**params)
     for _ in range(30):
@@ -135,9 +157,16 @@ def test_full_batch_fit_equals_repeated_partial_fit(momentum):
 
 
 def test_diverged_epoch_is_recorded_with_a_nan_validation_score():
-    reg = MLPRegressor(hidden_layer_sizes=50, activation="identity", solver="sgd",
-                       learning_rate_init=1.0, max_iter=20, early_stopping=True,
-                       n_iter_no_change=10, random_state=0)
+    reg = MLPRegressor(
+        hidden_layer_sizes=50,
+        activation="identity",
+        solver="sgd",
+        learning_rate_init=1.0,
+        max_iter=20,
+        early_stopping=True,
+        n_iter_no_change=10,
+        random_state=0,
+    )
     Xi, yi = load_iris(return_X_y=True)  # scikit-learn's own case (gh-29504)
     with pytest.warns(TrainingDivergedWarning, match="diverged at epoch"):
         reg.fit(Xi, yi.astype(float))

@@ -35,9 +35,7 @@ def init_linear_(layer, scheme, activation, generator=None):
         The same layer.
     """
     if scheme not in WEIGHT_INITS:
-        raise ValueError(
-            f"Unknown weight_init {scheme!r}; expected one of {list(WEIGHT_INITS)}."
-        )
+        raise ValueError(f"Unknown weight_init {scheme!r}; expected one of {list(WEIGHT_INITS)}.")
     fan_out, fan_in = layer.weight.shape
     with torch.no_grad():
         if scheme.startswith("glorot"):
