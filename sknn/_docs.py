@@ -198,9 +198,9 @@ docdict["precision"] = """\
         Mixed-precision training (not in scikit-learn): the forward pass and the
         loss run under ``torch.autocast`` in bfloat16 or float16, the weights and
         the optimizer stay float32. ``'fp16'`` scales the loss with a
-        ``GradScaler``. ``'bf16'`` works on CPUs and recent GPUs; predictions are
-        computed in float32. None trains in float32. Used by the stochastic
-        solvers."""
+        ``GradScaler``. ``'bf16'`` works on CPUs and recent GPUs (on a CPU, an
+        RNN's recurrent layer runs in float32); predictions are computed in
+        float32. None trains in float32. Used by the stochastic solvers."""
 
 docdict["compile"] = """\
     compile : bool, default=False

@@ -185,6 +185,40 @@ def test_bf16_trains_every_backprop_estimator(digits, make):
     assert est._engine.amp_dtype == torch.bfloat16
 
 
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_bf16_on_cpu_runs_the_recurrent_layer_in_float32(cell, bidirectional):
+    """Under bf16 autocast on the CPU, the recurrent layer runs with autocast off, in
+    float32, on every CPU: oneDNN's bf16 LSTM exists only on CPUs with native
+    bfloat16, and raised 'could not create a primitive descriptor for the LSTM
+    forward propagation primitive' on an AVX2-only AMD EPYC. The head stays under
+    autocast. Checked on whatever CPU runs the suite by watching the layer's calls;
+    uneven lengths send the bidirectional case down the packed path."""
+    from sknn.modules import RNNModule
+
+    gen = torch.Generator().manual_seed(0)
+    module = RNNModule(3, 4, hidden_size=5, cell=cell, bidirectional=bidirectional, generator=gen)
+    x = torch.randn(6, 7, 3, generator=gen)
+    x[::2, 4:] = float("nan")  # uneven lengths: padding after the real steps
+    seen, head = [], []
+
+    def data(t):
+        return t.data if isinstance(t, torch.nn.utils.rnn.PackedSequence) else t
+
+    def watch(mod, args, output):
+        seen.append((torch.is_autocast_enabled("cpu"), data(args[0]).dtype, data(output[0]).dtype))
+
+    module.rnn.register_forward_hook(watch)
+    module.head.output.register_forward_hook(lambda mod, args, out: head.append(out.dtype))
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        out = module(x)
+    out.float().sum().backward()
+    assert seen == [(False, torch.float32, torch.float32)]
+    assert head == [torch.bfloat16]  # the rest of the network is still autocast
+    assert all(torch.isfinite(p.grad).all() for p in module.rnn.parameters())
+    assert all(p.dtype == torch.float32 for p in module.parameters())
+
+
 def test_precision_and_compile_ignored_by_lbfgs():
     X, y = make_regression(60, 4, random_state=0)
     reg = MLPRegressor(solver="lbfgs", max_iter=20, precision="bf16", compile=True)

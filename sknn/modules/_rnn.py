@@ -176,6 +176,22 @@ class RNNModule(nn.Module):
             lengths = x.shape[1] - padded.sum(1)
         return torch.nan_to_num(x, nan=0.0), lengths
 
+    def _recurrent(self, x):
+        """``self.rnn(x)``; on the CPU under autocast, in float32 with autocast off.
+
+        Autocast would run a CPU LSTM through oneDNN's bfloat16 primitive, which
+        exists only on CPUs with native bfloat16 (AVX512-BF16 or AMX) and raises a
+        RuntimeError on the others: mixed precision would then work or fail by CPU
+        model. The recurrent layer runs in float32 on every CPU instead; the layers
+        around it keep autocast. GPUs are unaffected.
+        """
+        packed = not isinstance(x, torch.Tensor)  # a PackedSequence
+        device = (x.data if packed else x).device
+        if device.type == "cpu" and torch.is_autocast_enabled("cpu"):
+            with torch.autocast("cpu", enabled=False):
+                return self.rnn(x if packed else x.float())
+        return self.rnn(x)
+
     def encode(self, x, lengths=None):
         """Return the summary vector of each sequence (the head's input).
 
@@ -206,7 +222,7 @@ class RNNModule(nn.Module):
             # follows them, so the padded batch computes the same real steps as a
             # packed one, and much faster (a packed LSTM's backward pass on the CPU
             # is tens of times slower, in benchmarks/bench_text.py).
-            out, state = self.rnn(x)
+            out, state = self._recurrent(x)
             if self.pooling == "last":
                 if full:
                     h = state[0] if isinstance(state, tuple) else state  # LSTM: (h, c)
@@ -214,7 +230,7 @@ class RNNModule(nn.Module):
                 return out[torch.arange(out.shape[0], device=out.device), lengths - 1]
         else:  # bidirectional: the backward direction must start at each real end
             seq = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
-            out, state = self.rnn(seq)
+            out, state = self._recurrent(seq)
             if self.pooling == "last":
                 h = state[0] if isinstance(state, tuple) else state  # LSTM: (h_n, c_n)
                 return torch.cat(list(h[-self.n_directions :]), dim=1)
