@@ -89,7 +89,7 @@ def test_assigned_coefs_are_checked():
 
 def test_partial_fit_starts_from_coefs_assigned_before_fitting():
     # As scikit-learn's worked example (its test_fit): one SGD step from given weights.
-    sk = SkMLPClassifier(
+    kw = dict(
         hidden_layer_sizes=3,
         solver="sgd",
         momentum=0,
@@ -97,14 +97,7 @@ def test_partial_fit_starts_from_coefs_assigned_before_fitting():
         alpha=0.01,
         activation="tanh",
     )
-    ours = MLPClassifier(
-        hidden_layer_sizes=3,
-        solver="sgd",
-        momentum=0,
-        learning_rate_init=0.1,
-        alpha=0.01,
-        activation="tanh",
-    )
+    sk, ours = SkMLPClassifier(**kw), MLPClassifier(**kw)
     rng = np.random.RandomState(1)
     Xs, ys = rng.rand(8, 4), np.array([0, 1] * 4)
     coefs = [rng.normal(size=(4, 3)), rng.normal(size=(3, 1))]
